@@ -1,0 +1,28 @@
+import { Elysia } from 'elysia'
+import appCss from '../../public/app.css' with { type: 'file' }
+import htmxJs from '../../node_modules/htmx.org/dist/htmx.min.js' with { type: 'file' }
+
+/**
+ * Static assets, embedded by the bundler: the imports above resolve to real files in a checkout and
+ * to `/$bunfs/...` inside the compiled binary, so nothing is read from the working directory.
+ */
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'app.css': { path: appCss, type: 'text/css; charset=utf-8' },
+  'htmx.min.js': { path: htmxJs, type: 'text/javascript; charset=utf-8' },
+}
+
+export function registerAsset(name: string, path: string, type: string): void {
+  ASSETS[name] = { path, type }
+}
+
+export const assetsPlugin = () =>
+  new Elysia({ name: 'assets' }).get('/assets/:name', ({ params, set }) => {
+    const asset = ASSETS[params.name]
+    if (!asset) {
+      set.status = 404
+      return 'not found'
+    }
+    return new Response(Bun.file(asset.path), {
+      headers: { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' },
+    })
+  })

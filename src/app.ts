@@ -1,0 +1,89 @@
+import { Elysia } from 'elysia'
+import { adminPlugin } from './admin/plugin'
+import { assetsPlugin } from './admin/assets'
+import { authGuard, tokensPlugin } from './auth/plugin'
+import type { AuthService } from './auth/service'
+import type { ConfigService } from './core/config'
+import { HearthError, RateLimited, toErrorBody } from './core/errors'
+import type { EventBus } from './core/events'
+import type { HealthRegistry } from './core/health'
+import type { Logger } from './core/log'
+import type { StatsRegistry } from './core/stats'
+import type { DbHandle } from './db/client'
+import { systemPlugin } from './system/plugin'
+
+/** Everything the HTTP surface needs, built and started by `hub.ts`. */
+export type Services = {
+  config: ConfigService
+  log: Logger
+  bus: EventBus
+  db: DbHandle
+  health: HealthRegistry
+  stats: StatsRegistry
+  auth: AuthService
+  startedAt: number
+}
+
+/** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
+function frameworkError(code: string | number, error: unknown): { status: number; code: string; message: string } | null {
+  const message = error instanceof Error ? error.message : String(error)
+  switch (code) {
+    case 'VALIDATION':
+      return { status: 400, code: 'bad_request', message: validationSummary(error) }
+    case 'PARSE':
+      return { status: 400, code: 'bad_request', message: `malformed body: ${message}` }
+    case 'NOT_FOUND':
+      return { status: 404, code: 'not_found', message: 'no such route' }
+    case 'INVALID_COOKIE_SIGNATURE':
+      return { status: 401, code: 'unauthorized', message: 'invalid session' }
+    default:
+      return null
+  }
+}
+
+function validationSummary(error: unknown): string {
+  const all = (error as { all?: { path?: string; summary?: string; message?: string }[] }).all
+  if (Array.isArray(all) && all.length) {
+    return all
+      .slice(0, 5)
+      .map((e) => `${e.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${e.summary ?? e.message}`)
+      .join('; ')
+  }
+  return 'invalid request'
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+export function createApp(s: Services) {
+  const log = s.log.child('http')
+  return (
+    new Elysia({ serve: { reusePort: false } })
+      // The one error mapper: JSON for the API, a fragment for htmx.
+      .onError({ as: 'global' }, ({ code, error, request, set }) => {
+        const mapped = error instanceof HearthError ? null : frameworkError(code, error)
+        const { status, body } = mapped
+          ? { status: mapped.status, body: { error: { code: mapped.code, message: mapped.message } } }
+          : toErrorBody(error)
+        if (status >= 500) log.error('request failed', { path: new URL(request.url).pathname, error })
+        if (error instanceof RateLimited) set.headers['retry-after'] = String(error.retryAfterS)
+        set.status = status
+        if (request.headers.get('hx-request')) {
+          return new Response(`<div class="error" role="alert">${escapeHtml(body.error.message)}</div>`, {
+            status,
+            headers: { 'content-type': 'text/html; charset=utf-8', ...(set.headers as Record<string, string>) },
+          })
+        }
+        return new Response(JSON.stringify(body), {
+          status,
+          headers: { 'content-type': 'application/json', ...(set.headers as Record<string, string>) },
+        })
+      })
+      .use(assetsPlugin())
+      .use(authGuard(s.auth))
+      .use(systemPlugin(s))
+      .use(tokensPlugin(s.auth))
+      .use(adminPlugin())
+  )
+}
+
+export type App = ReturnType<typeof createApp>

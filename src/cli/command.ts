@@ -1,0 +1,39 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { findConfigPath } from '../core/config'
+
+/** A sub-command. A new one is one file exporting this, listed once in `main.ts`. */
+export type Command = {
+  summary: string
+  usage: string
+  run(argv: string[], ctx: CliContext): Promise<number>
+}
+
+export type CliContext = {
+  env: Record<string, string | undefined>
+  out: (line: string) => void
+}
+
+/** A usage error: main prints `hearth: <message>` on one line and exits 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>
+export const COMMON_OPTIONS = {
+  config: { type: 'string' },
+  data: { type: 'string' },
+} as const satisfies Options
+
+export function parse<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.split(/\. To specify|\n/)[0]! : String(err))
+  }
+}
+
+export function dataDir(flag: string | undefined, env: CliContext['env']): string {
+  return flag ?? env.HEARTH_DATA ?? './data'
+}
+
+export function configPath(flag: string | undefined, env: CliContext['env']): string | undefined {
+  return findConfigPath(flag, env)
+}

@@ -1,0 +1,390 @@
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs'
+import { basename, dirname, resolve } from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { ConfigSchema, McpServerSchema, ProviderSchema, type HearthConfig, type McpServerConfig } from './config-schema'
+import { ValidationFailed, errorMessage } from './errors'
+import type { ConfigChange, EventBus } from './events'
+import type { Logger } from './log'
+
+export type { HearthConfig, ProviderConfig, McpServerConfig } from './config-schema'
+
+/** Runtime overrides live in SQLite; core only knows this interface (the db layer implements it). */
+export interface OverrideStore {
+  load(): Record<string, unknown>
+  save(key: string, value: unknown): void
+  remove(key: string): void
+  clear(): void
+  /** Changes when another process (the CLI) wrote the store; polled by a running server. */
+  version?(): number
+}
+
+export type Source = 'override' | 'file' | 'default'
+export type ConfigEntry = { key: string; value: unknown; source: Source }
+type Issue = { path: string; message: string }
+
+const KEY = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
+const SECRET_LEAF = /(api_key|password|token|secret|authorization)$/i
+
+/** `${VAR}` and `${VAR:-fallback}` in any string value, read from `env`. */
+export function interpolate(value: unknown, env: Record<string, string | undefined>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name, fb) => env[name] ?? fb ?? '')
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, env))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)]))
+  }
+  return value
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.')
+  let node = target
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node[part])) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  const leaf = parts[parts.length - 1]!
+  if (value === null) delete node[leaf]
+  else node[leaf] = value
+}
+
+export function getPath(source: unknown, key: string): unknown {
+  let node = source
+  for (const part of key.split('.')) {
+    if (!isPlainObject(node)) return undefined
+    node = node[part]
+  }
+  return node
+}
+
+/** Leaves of a config tree as dotted keys; arrays are leaves. */
+export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out)
+  } else if (prefix) {
+    out[prefix] = value
+  }
+  return out
+}
+
+export function redactConfigValue(key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value !== '' && (SECRET_LEAF.test(key) || /\.headers\./.test(key))) return '***'
+  return value
+}
+
+/** One issue per path (TypeBox reports "required" and "wrong type" for the same field). */
+function issuesOf(candidate: unknown): Issue[] {
+  const byPath = new Map<string, string>()
+  for (const e of Value.Errors(ConfigSchema, candidate)) {
+    const path = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)'
+    const options = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf
+    const message = options?.every((o) => 'const' in o) ? `must be one of ${options.map((o) => o.const).join(', ')}` : e.message
+    if (!byPath.has(path)) byPath.set(path, message)
+  }
+  return [...byPath].map(([path, message]) => ({ path, message }))
+}
+
+/** TypeBox does not descend into Record values when filling defaults; do those by hand. */
+function withDefaults(tree: Record<string, unknown>): unknown {
+  const filled = Value.Default(ConfigSchema, tree) as Record<string, Record<string, unknown>>
+  const fill = (record: unknown, schema: typeof ProviderSchema | typeof McpServerSchema) => {
+    if (!isPlainObject(record)) return
+    for (const [name, entry] of Object.entries(record)) if (isPlainObject(entry)) record[name] = Value.Default(schema, entry)
+  }
+  fill(filled.providers, ProviderSchema)
+  fill(filled.mcp?.servers, McpServerSchema)
+  return filled
+}
+
+/** Applies defaults and validates; throws with every bad field listed by its path. */
+export function resolveConfig(file: Record<string, unknown>, overrides: Record<string, unknown> = {}): HearthConfig {
+  const tree = structuredClone(file)
+  for (const [key, value] of Object.entries(overrides)) setPath(tree, key, value)
+  const filled = withDefaults(tree)
+  const issues = issuesOf(filled)
+  if (issues.length > 0) {
+    throw new ValidationFailed(`invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
+  }
+  return deepFreeze(filled as HearthConfig)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** Claude-Desktop style `{ "mcpServers": { name: { command, args, env } | { url, headers, type } } }`. */
+export function parseMcpServersFile(text: string): Record<string, Partial<McpServerConfig>> {
+  const parsed = JSON.parse(text) as { mcpServers?: Record<string, Record<string, unknown>> }
+  if (!isPlainObject(parsed) || !isPlainObject(parsed.mcpServers)) throw new Error('expected an object with "mcpServers"')
+  const out: Record<string, Partial<McpServerConfig>> = {}
+  for (const [name, spec] of Object.entries(parsed.mcpServers)) {
+    const { type, disabled, ...rest } = spec
+    const entry: Record<string, unknown> = { ...rest }
+    if (type === 'sse') entry.transport = 'sse'
+    else if (type === 'http' || type === 'streamable-http' || type === 'streamableHttp') entry.transport = 'http'
+    if (disabled === true) entry.enabled = false
+    out[name] = entry as Partial<McpServerConfig>
+  }
+  return out
+}
+
+export type ConfigServiceOptions = {
+  /** The YAML file; `undefined` runs on built-in defaults. */
+  path?: string
+  env: Record<string, string | undefined>
+  store: OverrideStore
+  bus: EventBus
+  log: Logger
+}
+
+/**
+ * The effective configuration: built-in defaults ← file ← runtime overrides. The only reader of
+ * config files. `current` is always a valid, frozen config; a bad edit or a bad override never
+ * replaces it.
+ */
+export class ConfigService {
+  private fileTree: Record<string, unknown> = {}
+  private overrides: Record<string, unknown> = {}
+  private config!: HearthConfig
+  private watcher?: FSWatcher
+  private reloadTimer?: ReturnType<typeof setTimeout>
+  private lastText?: string
+  private pollTimer?: ReturnType<typeof setInterval>
+  private storeVersion = 0
+  readonly path?: string
+
+  constructor(private opts: ConfigServiceOptions) {
+    this.path = opts.path ? resolve(opts.path) : undefined
+  }
+
+  get current(): HearthConfig {
+    return this.config
+  }
+
+  /** Reads file and overrides; throws (with every bad path) when the file itself is invalid. */
+  load(): HearthConfig {
+    this.fileTree = this.readFile()
+    this.overrides = this.opts.store.load()
+    try {
+      this.config = resolveConfig(this.fileTree, this.overrides)
+    } catch (err) {
+      // A stored override that no longer fits (e.g. after a file edit) must not stop the hub.
+      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', { error: errorMessage(err) })
+      this.config = resolveConfig(this.fileTree, {})
+      this.overrides = {}
+    }
+    this.registerSecrets()
+    return this.config
+  }
+
+  /**
+   * Watches the file (its directory, since editors replace files by rename) and polls the override
+   * store, so `hearth provider use` in another process reaches a running server.
+   */
+  start(pollMs = 500): void {
+    const { store } = this.opts
+    if (store.version) {
+      this.storeVersion = store.version()
+      this.pollTimer = setInterval(() => {
+        const v = store.version!()
+        if (v !== this.storeVersion) {
+          this.storeVersion = v
+          this.reloadOverrides()
+        }
+      }, pollMs)
+    }
+    if (!this.path || !existsSync(this.path)) return
+    const name = basename(this.path)
+    this.watcher = watch(dirname(this.path), (_event, file) => {
+      if (file && file !== name) return
+      clearTimeout(this.reloadTimer)
+      this.reloadTimer = setTimeout(() => this.reload(), 50)
+    })
+  }
+
+  stop(): void {
+    clearInterval(this.pollTimer)
+    clearTimeout(this.reloadTimer)
+    this.watcher?.close()
+    this.watcher = undefined
+  }
+
+  /** Re-reads the file; an invalid edit is logged and the last good config stays. */
+  reload(): boolean {
+    let text: string
+    try {
+      text = readFileSync(this.path!, 'utf8')
+    } catch (err) {
+      this.opts.log.error('config file unreadable; keeping the last good config', { path: this.path, error: errorMessage(err) })
+      return false
+    }
+    if (text === this.lastText) return false
+    try {
+      const tree = this.parse(text)
+      const next = resolveConfig(tree, this.overrides)
+      this.lastText = text
+      this.fileTree = tree
+      this.swap(next)
+      this.opts.log.info('config reloaded', { path: this.path })
+      return true
+    } catch (err) {
+      this.lastText = text
+      this.opts.log.error('invalid config edit refused; keeping the last good config', {
+        path: this.path,
+        error: errorMessage(err),
+      })
+      return false
+    }
+  }
+
+  /** Picks up overrides written by another process; ones that do not fit are ignored and logged. */
+  reloadOverrides(): void {
+    const overrides = this.opts.store.load()
+    if (JSON.stringify(overrides) === JSON.stringify(this.overrides)) return
+    try {
+      const next = resolveConfig(this.fileTree, overrides)
+      this.overrides = overrides
+      this.swap(next)
+    } catch (err) {
+      this.opts.log.warn('stored overrides refused', { error: errorMessage(err) })
+    }
+  }
+
+  /** Sets a runtime override (dotted key); validated against the whole config before it is stored. */
+  set(key: string, value: unknown): ConfigChange[] {
+    return this.setMany({ [key]: value })
+  }
+
+  unset(key: string): ConfigChange[] {
+    return this.setMany({ [key]: null })
+  }
+
+  /**
+   * Applies several overrides atomically: all are valid together or none is stored. `null` removes
+   * a key's override, so it falls back to the file or the default.
+   */
+  setMany(values: Record<string, unknown>): ConfigChange[] {
+    const overrides = { ...this.overrides }
+    for (const [key, value] of Object.entries(values)) {
+      if (!KEY.test(key)) throw new ValidationFailed(`bad config key "${key}"`, [{ path: key, message: 'not a dotted key' }])
+      if (value === null) delete overrides[key]
+      else overrides[key] = value
+    }
+    const next = resolveConfig(this.fileTree, overrides)
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null) this.opts.store.remove(key)
+      else this.opts.store.save(key, value)
+    }
+    this.overrides = overrides
+    return this.swap(next)
+  }
+
+  /** Drops every runtime override back to the file's values. */
+  reset(): ConfigChange[] {
+    this.opts.store.clear()
+    this.overrides = {}
+    return this.swap(resolveConfig(this.fileTree, {}))
+  }
+
+  sourceOf(key: string): Source {
+    for (const k of Object.keys(this.overrides)) if (key === k || key.startsWith(k + '.')) return 'override'
+    return getPath(this.fileTree, key) !== undefined ? 'file' : 'default'
+  }
+
+  /** Every effective leaf with its source; secrets redacted. */
+  entries(): ConfigEntry[] {
+    return Object.entries(flatten(this.config)).map(([key, value]) => ({
+      key,
+      value: redactConfigValue(key, value),
+      source: this.sourceOf(key),
+    }))
+  }
+
+  overrideKeys(): string[] {
+    return Object.keys(this.overrides)
+  }
+
+  private swap(next: HearthConfig): ConfigChange[] {
+    const before = flatten(this.config)
+    const after = flatten(next)
+    const changes: ConfigChange[] = []
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+        changes.push({
+          key,
+          from: redactConfigValue(key, before[key]),
+          to: redactConfigValue(key, after[key]),
+          source: this.sourceOf(key),
+        })
+      }
+    }
+    this.config = next
+    this.registerSecrets()
+    if (changes.length > 0) this.opts.bus.emit({ type: 'config_changed', changes })
+    return changes
+  }
+
+  private registerSecrets(): void {
+    for (const [key, value] of Object.entries(flatten(this.config))) {
+      if (typeof value === 'string' && redactConfigValue(key, value) === '***') {
+        this.opts.log.addSecret(value)
+        this.opts.log.addSecret(value.replace(/^Bearer\s+/i, ''))
+      }
+    }
+  }
+
+  private readFile(): Record<string, unknown> {
+    if (!this.path) return {}
+    if (!existsSync(this.path)) throw new ValidationFailed(`config file not found: ${this.path}`, [{ path: this.path, message: 'not found' }])
+    const text = readFileSync(this.path, 'utf8')
+    this.lastText = text
+    return this.parse(text)
+  }
+
+  private parse(text: string): Record<string, unknown> {
+    let raw: unknown
+    try {
+      raw = Bun.YAML.parse(text) ?? {}
+    } catch (err) {
+      throw new ValidationFailed(`${this.path}: YAML syntax error: ${errorMessage(err)}`, [{ path: '(file)', message: errorMessage(err) }])
+    }
+    if (!isPlainObject(raw)) throw new ValidationFailed(`${this.path}: the top level must be a mapping`, [{ path: '(root)', message: 'not a mapping' }])
+    const tree = interpolate(raw, this.opts.env) as Record<string, unknown>
+    const serversFile = getPath(tree, 'mcp.servers_file')
+    if (typeof serversFile === 'string' && serversFile) this.mergeServersFile(tree, resolve(dirname(this.path!), serversFile))
+    return tree
+  }
+
+  private mergeServersFile(tree: Record<string, unknown>, file: string): void {
+    let servers: Record<string, unknown>
+    try {
+      servers = interpolate(parseMcpServersFile(readFileSync(file, 'utf8')), this.opts.env) as Record<string, unknown>
+    } catch (err) {
+      throw new ValidationFailed(`${file}: ${errorMessage(err)}`, [{ path: 'mcp.servers_file', message: errorMessage(err) }])
+    }
+    const mcp = (isPlainObject(tree.mcp) ? tree.mcp : (tree.mcp = {})) as Record<string, unknown>
+    // Servers named in the YAML win over the JSON file: the YAML is the hub's own file.
+    mcp.servers = { ...servers, ...(isPlainObject(mcp.servers) ? mcp.servers : {}) }
+  }
+}
+
+/** The process environment; the only place outside this file that should need it is nowhere. */
+export function processEnv(): Record<string, string | undefined> {
+  return { ...Bun.env }
+}
+
+/** `--config`, else HEARTH_CONFIG, else ./config/hearth.yaml when present, else built-in defaults. */
+export function findConfigPath(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  if (flag) return flag
+  if (env.HEARTH_CONFIG) return env.HEARTH_CONFIG
+  return existsSync('config/hearth.yaml') ? 'config/hearth.yaml' : undefined
+}

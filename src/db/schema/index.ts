@@ -1,0 +1,5 @@
+export * from './config'
+export * from './chat'
+export * from './auth'
+export * from './home'
+export * from './mcp'

@@ -1,0 +1,88 @@
+import { join, resolve } from 'node:path'
+import { createApp, type App, type Services } from './app'
+import { AuthService } from './auth/service'
+import { ConfigService } from './core/config'
+import { EventBus } from './core/events'
+import { HealthRegistry } from './core/health'
+import { createLogger, type Level, type Logger } from './core/log'
+import { StatsRegistry } from './core/stats'
+import { openDatabase } from './db/client'
+import { sqliteOverrideStore } from './db/override-store'
+
+export type HubOptions = {
+  configPath?: string
+  dataDir: string
+  env: Record<string, string | undefined>
+  host?: string
+  port?: number
+  /** Where log lines go (stderr by default); tests capture them. */
+  logSink?: (line: string) => void
+  /** Where the one-time admin token is printed (stdout by default). */
+  print?: (line: string) => void
+}
+
+export type Hub = {
+  services: Services
+  app: App
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Builds every service in dependency order, starts them, listens, and returns a `stop` that undoes
+ * it all in reverse. Nothing here runs at import time.
+ */
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const startedAt = Date.now()
+  const log = createLogger({ level: (opts.env.HEARTH_LOG_LEVEL as Level) ?? 'info', sink: opts.logSink })
+  const bus = new EventBus((err, event) => log.error('event listener failed', { event: event.type, error: err }))
+  const stoppers: (() => unknown)[] = []
+  const stop = async () => {
+    for (const fn of stoppers.splice(0).reverse()) {
+      try {
+        await fn()
+      } catch (err) {
+        log.error('stop failed', { error: err })
+      }
+    }
+  }
+  try {
+    const db = openDatabase(join(resolve(opts.dataDir), 'hearth.db'))
+    stoppers.push(() => db.close())
+    const config = new ConfigService({ path: opts.configPath, env: opts.env, store: sqliteOverrideStore(db.db), bus, log: log.child('config') })
+    config.load()
+    applyLogLevel(log, config, opts.env)
+    bus.on('config_changed', () => applyLogLevel(log, config, opts.env))
+    config.start()
+    stoppers.push(() => config.stop())
+
+    const health = new HealthRegistry()
+    const stats = new StatsRegistry()
+    health.register('database', () => {
+      db.sqlite.query('SELECT 1').get()
+      return { status: 'ok' }
+    }, { critical: true })
+
+    const auth = new AuthService({ db: db.db, log: log.child('auth'), enabled: () => config.current.auth.enabled })
+    auth.bootstrap(opts.env.HEARTH_ADMIN_TOKEN, opts.print ?? ((line) => console.log(line)))
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt }
+    const app = createApp(services)
+    const host = opts.host ?? config.current.server.host
+    const port = opts.port ?? config.current.server.port
+    app.listen({ hostname: host, port })
+    stoppers.push(() => app.stop(true))
+    const server = app.server!
+    const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${server.port}`
+    log.info('listening', { url: `http://${host}:${server.port}`, ms: Date.now() - startedAt })
+    return { services, app, url, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+function applyLogLevel(log: Logger, config: ConfigService, env: Record<string, string | undefined>): void {
+  const level = (env.HEARTH_LOG_LEVEL as Level | undefined) ?? config.current.log.level ?? 'info'
+  log.setLevel(level, config.current.log.levels)
+}

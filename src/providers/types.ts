@@ -1,0 +1,69 @@
+/**
+ * The provider boundary. Adapters turn each vendor SDK's stream into `ChatEvent`s; nothing past
+ * this file sees a vendor type.
+ */
+export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+
+export type ChatEvent =
+  | { kind: 'text'; delta: string }
+  | { kind: 'thinking'; delta: string }
+  | { kind: 'tool-call'; id: string; name: string; args: Record<string, unknown> }
+  | { kind: 'image'; mime: string; data: string }
+  | { kind: 'done'; usage?: Usage; stop?: 'end' | 'tool_calls' | 'length' | 'other' }
+
+export type ToolCall = { id: string; name: string; args: Record<string, unknown> }
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string; images?: { mime: string; data: string }[] }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean }
+
+/** A tool as offered to a model: JSON Schema input, translated per vendor by the adapter. */
+export type ToolSpec = { name: string; description: string; inputSchema: Record<string, unknown> }
+
+export type ChatParams = { temperature?: number; top_p?: number; max_tokens?: number; thinking_tokens?: number }
+
+export type ChatRequest = {
+  model: string
+  messages: ChatMessage[]
+  tools?: ToolSpec[]
+  params?: ChatParams
+  signal: AbortSignal
+  /** Asks for a JSON object answer (ai_configure's interpreter). */
+  json?: boolean
+}
+
+export type ImageRequest = { prompt: string; size?: string; signal: AbortSignal }
+export type Image = { mime: string; data: string }
+
+export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
+
+export interface ChatProvider {
+  readonly name: string
+  readonly kind: ProviderKind
+  readonly model: string
+  stream(req: ChatRequest): AsyncIterable<ChatEvent>
+  image?(req: ImageRequest): Promise<Image>
+}
+
+export type ProviderSummary = {
+  name: string
+  kind: ProviderKind
+  model: string
+  base_url?: string
+  has_key: boolean
+  active: boolean
+}
+
+/** What chat, the built-in tools and the admin panel need from the providers feature. */
+export interface Providers {
+  /** The provider a chat uses when none is named: `chat.provider`, else the first configured. */
+  active(): { name: string; model: string } | null
+  get(name: string, model?: string): ChatProvider
+  list(): ProviderSummary[]
+  /** Makes NAME the active provider (a runtime override); validated. */
+  use(name: string, model?: string): void
+  /** The fallback chain for a turn: the chosen provider, then `chat.fallback` (deduplicated). */
+  chain(name?: string): string[]
+}

@@ -1,0 +1,47 @@
+import { Elysia, t } from 'elysia'
+import type { ConfigService } from '../core/config'
+import type { HealthRegistry } from '../core/health'
+import type { StatsRegistry } from '../core/stats'
+import { VERSION } from '../core/version'
+
+export type SystemDeps = { config: ConfigService; health: HealthRegistry; stats: StatsRegistry; startedAt: number }
+
+/** Health, info, stats and the effective configuration (SPEC §7, §2). */
+export const systemPlugin = ({ config, health, stats, startedAt }: SystemDeps) =>
+  new Elysia({ name: 'system' })
+    .get('/api/v1/health', async ({ set }) => {
+      const report = await health.report()
+      if (report.status === 'down') set.status = 503
+      return { status: report.status, version: VERSION, uptime_s: Math.round((Date.now() - startedAt) / 1000), ...report.checks }
+    })
+    .get('/api/v1/info', () => ({
+      name: 'hearth',
+      version: VERSION,
+      runtime: `bun ${Bun.version}`,
+      platform: `${process.platform}-${process.arch}`,
+      started_at: new Date(startedAt).toISOString(),
+      config_path: config.path ?? null,
+    }))
+    .get('/api/v1/stats', () => {
+      const mem = process.memoryUsage()
+      return {
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        memory: { rss: mem.rss, heap_used: mem.heapUsed },
+        ...stats.snapshot(),
+      }
+    })
+    .get('/api/v1/config', () => ({ config: config.entries(), overrides: config.overrideKeys() }))
+    .patch(
+      '/api/v1/config',
+      ({ body }) => {
+        const values = body.unset ? Object.fromEntries(body.unset.map((k) => [k, null])) : {}
+        return { changes: config.setMany({ ...values, ...body.set }) }
+      },
+      {
+        body: t.Object({
+          set: t.Optional(t.Record(t.String(), t.Unknown())),
+          unset: t.Optional(t.Array(t.String())),
+        }),
+      },
+    )
+    .post('/api/v1/config/reset', () => ({ changes: config.reset() }))

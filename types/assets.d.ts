@@ -1,0 +1,16 @@
+declare module '*.sql' {
+  const text: string
+  export default text
+}
+declare module '*.html' {
+  const path: string
+  export default path
+}
+declare module '*.css' {
+  const path: string
+  export default path
+}
+declare module '*/htmx.min.js' {
+  const path: string
+  export default path
+}
