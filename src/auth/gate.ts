@@ -1,0 +1,109 @@
+import { BadRequest, Forbidden, Unauthorized } from '../core/errors'
+import { hostAllowed, originAllowed, type HostRules } from './host-check'
+import { acceptsSession, isOpen, isStateChanging, isToolCallPath, needsHostCheck, requiredScope } from './policy'
+import type { AuthService } from './service'
+import { cookieFrom } from './session'
+import { sameHash, tokenFromRequest } from './token'
+import { CSRF_FIELD, CSRF_HEADER, hasScope, type Principal } from './types'
+
+export const ANONYMOUS: Principal = { tokenId: null, name: 'anonymous', scopes: [] }
+
+/** A 401 that tells the client where the RFC 9728 protected-resource metadata lives. */
+export class CredentialsRequired extends Unauthorized {
+  constructor(
+    readonly resourceMetadata: string,
+    message?: string,
+  ) {
+    super(message)
+  }
+}
+
+export type GateOutcome = { principal: Principal } | { redirect: string }
+
+/**
+ * The one decision on every request, before routing and before any body is parsed: host and
+ * origin (DNS rebinding), credentials (bearer, `?token=`, or the panel's cookie), CSRF for
+ * cookie-authenticated writes, the scope from the policy table, and the rate limits.
+ */
+export async function gate(auth: AuthService, request: Request, address: string | undefined): Promise<GateOutcome> {
+  const url = new URL(request.url)
+  const path = url.pathname
+  const method = request.method.toUpperCase()
+  const { server } = auth.config()
+  const rules: HostRules = { allowedHosts: server.allowed_hosts, allowedOrigins: server.allowed_origins }
+  const host = request.headers.get('host') ?? url.host
+  const origin = request.headers.get('origin')
+
+  if (needsHostCheck(path)) {
+    if (!hostAllowed(host, rules)) throw new Forbidden(`host "${host.slice(0, 100)}" is not accepted here; add it to server.allowed_hosts`)
+    if (!originAllowed(origin, host, rules)) throw new Forbidden('this origin may not call Hearth; add it to server.allowed_origins')
+  }
+
+  if (isOpen(path)) {
+    // Logging in is a write a foreign page could forge (login CSRF): the browser's Origin must be ours.
+    if (method === 'POST' && !originAllowed(origin, host, rules)) throw new Forbidden('cross-site login refused')
+    return { principal: ANONYMOUS }
+  }
+  const scope = requiredScope(method, path)!
+
+  let principal: Principal | null
+  const bearer = tokenFromRequest(request)
+  if (!auth.enabled) principal = auth.authenticate(undefined)
+  else if (bearer !== undefined || request.headers.has('authorization')) principal = auth.authenticate(bearer)
+  else principal = acceptsSession(path) ? auth.authenticateSession(cookieFrom(request)) : null
+
+  const metadata = new URL('/.well-known/oauth-protected-resource', url).toString()
+  if (!principal) {
+    if ((method === 'GET' || method === 'HEAD') && acceptsSession(path) && path.startsWith('/admin') && bearer === undefined) {
+      return { redirect: '/admin/login' }
+    }
+    throw new CredentialsRequired(metadata, bearer === undefined ? undefined : 'the token is unknown, revoked or expired')
+  }
+
+  if (principal.session && isStateChanging(method)) await checkCsrf(request, principal.session.csrf, origin, host, rules)
+
+  if (!hasScope(principal, scope)) throw new Forbidden(`this token lacks the "${scope}" scope`)
+
+  const toolCalls = isToolCallPath(method, path) ? 1 : path === '/mcp' && method === 'POST' ? await mcpToolCalls(request) : 0
+  if (toolCalls > 0 && !hasScope(principal, 'tools:call')) throw new Forbidden('this token lacks the "tools:call" scope')
+
+  auth.limits.takeRequest(principal, address)
+  if (toolCalls > 0) auth.limits.takeToolCall(principal, address, toolCalls)
+  return { principal }
+}
+
+/**
+ * The panel's cookie rides along on any request the browser makes, so a write authenticated by it
+ * must also prove it came from the panel: the session's CSRF token in a header or form field.
+ */
+async function checkCsrf(request: Request, expected: string, origin: string | null, host: string, rules: HostRules): Promise<void> {
+  if (!originAllowed(origin, host, rules)) throw new Forbidden('cross-site request refused')
+  let presented = request.headers.get(CSRF_HEADER) ?? undefined
+  const type = request.headers.get('content-type') ?? ''
+  if (presented === undefined && /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+    try {
+      const field = (await request.clone().formData()).get(CSRF_FIELD)
+      if (typeof field === 'string') presented = field
+    } catch {
+      throw new BadRequest('malformed form body')
+    }
+  }
+  if (!presented || !sameHash(presented, expected)) throw new Forbidden('missing or wrong CSRF token; reload the page')
+}
+
+/**
+ * How many JSON-RPC `tools/call` requests a POST to /mcp carries. The body is read from a clone
+ * (the MCP transport reads the original), and always: an `Mcp-Method` header is only a claim.
+ */
+async function mcpToolCalls(request: Request): Promise<number> {
+  const claimed = request.headers.get('mcp-method') === 'tools/call' ? 1 : 0
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await request.clone().text())
+  } catch {
+    return claimed // not JSON: the transport answers with its own parse error
+  }
+  const messages = Array.isArray(parsed) ? parsed : [parsed]
+  const inBody = messages.filter((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call').length
+  return Math.max(claimed, inBody)
+}
