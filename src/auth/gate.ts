@@ -41,7 +41,7 @@ export async function gate(auth: AuthService, request: Request, address: string 
 
   if (isOpen(path)) {
     // Logging in is a write a foreign page could forge (login CSRF): the browser's Origin must be ours.
-    if (method === 'POST' && !originAllowed(origin, host, rules)) throw new Forbidden('cross-site login refused')
+    if (method === 'POST' && crossSite(request, origin, host, rules)) throw new Forbidden('cross-site login refused')
     return { principal: ANONYMOUS }
   }
   const scope = requiredScope(method, path)!
@@ -77,7 +77,7 @@ export async function gate(auth: AuthService, request: Request, address: string 
  * must also prove it came from the panel: the session's CSRF token in a header or form field.
  */
 async function checkCsrf(request: Request, expected: string, origin: string | null, host: string, rules: HostRules): Promise<void> {
-  if (!originAllowed(origin, host, rules)) throw new Forbidden('cross-site request refused')
+  if (crossSite(request, origin, host, rules)) throw new Forbidden('cross-site request refused')
   let presented = request.headers.get(CSRF_HEADER) ?? undefined
   const type = request.headers.get('content-type') ?? ''
   if (presented === undefined && /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
@@ -89,6 +89,17 @@ async function checkCsrf(request: Request, expected: string, origin: string | nu
     }
   }
   if (!presented || !sameHash(presented, expected)) throw new Forbidden('missing or wrong CSRF token; reload the page')
+}
+
+/**
+ * Whether a browser says this request came from another site. `Origin: null` is not proof of that:
+ * with `Referrer-Policy: no-referrer` Chromium sends it on the panel's own form posts, so there
+ * `Sec-Fetch-Site` decides (another port on this host is "same-site" and still refused).
+ */
+function crossSite(request: Request, origin: string | null, host: string, rules: HostRules): boolean {
+  const site = request.headers.get('sec-fetch-site')
+  if (site && site !== 'same-origin' && site !== 'none') return true
+  return origin !== null && origin !== 'null' && !originAllowed(origin, host, rules)
 }
 
 /**
