@@ -54,10 +54,11 @@ export async function gate(auth: AuthService, request: Request, address: string 
 
   const metadata = new URL('/.well-known/oauth-protected-resource', url).toString()
   if (!principal) {
-    if ((method === 'GET' || method === 'HEAD') && acceptsSession(path) && path.startsWith('/admin') && bearer === undefined) {
+    const presented = bearer !== undefined || request.headers.has('authorization')
+    if ((method === 'GET' || method === 'HEAD') && path.startsWith('/admin') && acceptsSession(path) && !presented) {
       return { redirect: '/admin/login' }
     }
-    throw new CredentialsRequired(metadata, bearer === undefined ? undefined : 'the token is unknown, revoked or expired')
+    throw new CredentialsRequired(metadata, presented ? 'the token is unknown, revoked or expired' : undefined)
   }
 
   if (principal.session && isStateChanging(method)) await checkCsrf(request, principal.session.csrf, origin, host, rules)
