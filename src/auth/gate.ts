@@ -1,5 +1,6 @@
 import { BadRequest, Forbidden, Unauthorized } from '../core/errors'
 import { hostAllowed, originAllowed, type HostRules } from './host-check'
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth'
 import { acceptsSession, isOpen, isStateChanging, isToolCallPath, needsHostCheck, requiredScope } from './policy'
 import type { AuthService } from './service'
 import { cookieFrom } from './session'
@@ -26,7 +27,9 @@ export type GateOutcome = { principal: Principal } | { redirect: string }
  * cookie-authenticated writes, the scope from the policy table, and the rate limits.
  */
 export async function gate(auth: AuthService, request: Request, address: string | undefined): Promise<GateOutcome> {
-  const url = new URL(request.url)
+  const url = URL.parse(request.url)
+  // A Host header such as `x:99999` makes the URL itself invalid; nothing further may parse it.
+  if (!url) throw new BadRequest('malformed request URL or Host header')
   const path = url.pathname
   const method = request.method.toUpperCase()
   const { server } = auth.config()
@@ -42,6 +45,7 @@ export async function gate(auth: AuthService, request: Request, address: string 
   if (isOpen(path)) {
     // Logging in is a write a foreign page could forge (login CSRF): the browser's Origin must be ours.
     if (method === 'POST' && crossSite(request, origin, host, rules)) throw new Forbidden('cross-site login refused')
+    if (isStateChanging(method)) await jsonBody(request, path)
     return { principal: ANONYMOUS }
   }
   const scope = requiredScope(method, path)!
@@ -65,12 +69,32 @@ export async function gate(auth: AuthService, request: Request, address: string 
 
   if (!hasScope(principal, scope)) throw new Forbidden(`this token lacks the "${scope}" scope`)
 
-  const toolCalls = isToolCallPath(method, path) ? 1 : path === '/mcp' && method === 'POST' ? await mcpToolCalls(request) : 0
-  if (toolCalls > 0 && !hasScope(principal, 'tools:call')) throw new Forbidden('this token lacks the "tools:call" scope')
-
   auth.limits.takeRequest(principal, address)
+
+  const json = isStateChanging(method) ? await jsonBody(request, path) : undefined
+  const toolCalls = isToolCallPath(method, path) ? 1 : path === '/mcp' && method === 'POST' ? mcpToolCalls(request, json) : 0
+  if (toolCalls > 0 && !hasScope(principal, 'tools:call')) throw new Forbidden('this token lacks the "tools:call" scope')
   if (toolCalls > 0) auth.limits.takeToolCall(principal, address, toolCalls)
   return { principal }
+}
+
+/**
+ * The text of a JSON body, read from a clone (the route reads the original), refused when it nests
+ * deeper than any real request: schema validators recurse, and 100,000 levels would take them
+ * seconds and the stack. /mcp bodies are read whatever their declared type, to find tools/call.
+ */
+async function jsonBody(request: Request, path: string): Promise<string | undefined> {
+  const type = request.headers.get('content-type') ?? ''
+  if (!/json/i.test(type) && path !== '/mcp') return undefined
+  if (!request.body) return undefined
+  let text: string
+  try {
+    text = await request.clone().text()
+  } catch {
+    throw new BadRequest('unreadable body')
+  }
+  if (jsonTooDeep(text)) throw new BadRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
+  return text
 }
 
 /**
@@ -104,14 +128,14 @@ function crossSite(request: Request, origin: string | null, host: string, rules:
 }
 
 /**
- * How many JSON-RPC `tools/call` requests a POST to /mcp carries. The body is read from a clone
- * (the MCP transport reads the original), and always: an `Mcp-Method` header is only a claim.
+ * How many JSON-RPC `tools/call` requests a POST to /mcp carries. The body decides: an
+ * `Mcp-Method` header is only a claim, and a claim of tools/call counts too.
  */
-async function mcpToolCalls(request: Request): Promise<number> {
+function mcpToolCalls(request: Request, text: string | undefined): number {
   const claimed = request.headers.get('mcp-method') === 'tools/call' ? 1 : 0
   let parsed: unknown
   try {
-    parsed = JSON.parse(await request.clone().text())
+    parsed = text === undefined ? undefined : JSON.parse(text)
   } catch {
     return claimed // not JSON: the transport answers with its own parse error
   }

@@ -67,3 +67,6 @@ export const CSRF_FIELD = '_csrf'
 export function principalOf(ctx: unknown): Principal {
   return (ctx as { principal?: Principal }).principal ?? { tokenId: null, name: 'anonymous', scopes: [] }
 }
+
+/** For WebSocket frames and other bodies the HTTP guard does not see. */
+export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth'
