@@ -46,7 +46,8 @@ function validationSummary(error: unknown): string {
   if (Array.isArray(all) && all.length) {
     return all
       .slice(0, 5)
-      .map((e) => `${e.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${e.summary ?? e.message}`)
+      // The value itself is never echoed ("... but found: <value>"): it may be a token or a key.
+      .map((e) => `${e.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${(e.summary ?? e.message ?? '').replace(/\s+but found:[\s\S]*$/, '')}`)
       .join('; ')
   }
   return 'invalid request'
