@@ -50,18 +50,19 @@ export async function gate(auth: AuthService, request: Request, address: string 
   }
   const scope = requiredScope(method, path)!
 
-  let principal: Principal | null
+  // A presented token decides alone: a bad one never falls back to the cookie.
   const bearer = tokenFromRequest(request)
+  const presented = bearer !== undefined || request.headers.has('authorization')
+  let principal: Principal | null
   if (!auth.enabled) principal = auth.authenticate(undefined)
-  else if (bearer !== undefined || request.headers.has('authorization')) principal = auth.authenticate(bearer)
+  else if (presented) principal = auth.authenticate(bearer)
   else principal = acceptsSession(path) ? auth.authenticateSession(cookieFrom(request)) : null
 
-  const metadata = new URL('/.well-known/oauth-protected-resource', url).toString()
   if (!principal) {
-    const presented = bearer !== undefined || request.headers.has('authorization')
     if ((method === 'GET' || method === 'HEAD') && path.startsWith('/admin') && acceptsSession(path) && !presented) {
       return { redirect: '/admin/login' }
     }
+    const metadata = new URL('/.well-known/oauth-protected-resource', url).toString()
     throw new CredentialsRequired(metadata, presented ? 'the token is unknown, revoked or expired' : undefined)
   }
 

@@ -56,7 +56,7 @@ export function cookieFrom(request: Request, name = SESSION_COOKIE): string | un
 
 /** HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it; Secure over HTTPS. */
 export function sessionCookie(id: string, expiresAt: Date, secure: boolean): string {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))
+  const maxAge = Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000))
   return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}; Expires=${expiresAt.toUTCString()}${secure ? '; Secure' : ''}`
 }
 
