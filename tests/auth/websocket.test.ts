@@ -10,7 +10,8 @@ import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub'
  */
 describe('WebSocket upgrade through the guard (issue #7)', () => {
   let hub: TestHub
-  let app: ReturnType<typeof createApp>
+  let stopApp: () => Promise<void>
+  let port: number
   let url: string
   let chatToken: string
   let toolsToken: string
@@ -23,7 +24,7 @@ describe('WebSocket upgrade through the guard (issue #7)', () => {
     toolsToken = await make('script', ['tools:list', 'tools:call'])
     const limits = hub.services.auth.limits
     const slots = new WeakMap<object, Release>()
-    app = createApp(hub.services).ws('/ws/chat', {
+    const app = createApp(hub.services).ws('/ws/chat', {
       open(ws) {
         try {
           slots.set(ws.raw, limits.acquireConnection(ws.remoteAddress))
@@ -41,10 +42,14 @@ describe('WebSocket upgrade through the guard (issue #7)', () => {
       },
     })
     app.listen({ hostname: '127.0.0.1', port: 0 })
-    url = `ws://127.0.0.1:${app.server!.port}/ws/chat`
+    port = app.server!.port!
+    stopApp = async () => {
+      await app.stop(true)
+    }
+    url = `ws://127.0.0.1:${port}/ws/chat`
   })
   afterAll(async () => {
-    await app?.stop(true)
+    await stopApp?.()
     await hub?.close()
   })
 
@@ -78,7 +83,7 @@ describe('WebSocket upgrade through the guard (issue #7)', () => {
   test('a foreign Host or Origin is refused (DNS rebinding), the own origin passes', async () => {
     expect((await connect(`${url}?token=${chatToken}`, { host: 'evil.example' })).refused).toBeDefined()
     expect((await connect(`${url}?token=${chatToken}`, { origin: 'http://evil.example' })).refused).toBeDefined()
-    const own = await connect(`${url}?token=${chatToken}`, { origin: `http://127.0.0.1:${app.server!.port}` })
+    const own = await connect(`${url}?token=${chatToken}`, { origin: `http://127.0.0.1:${port}` })
     expect(own.first).toEqual({ hello: 'phone' })
     own.ws.close()
   })

@@ -35,6 +35,35 @@ describe('admin login in a real browser (issue #7)', () => {
     expect(await b.page.evaluate(() => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content')?.length)).toBeGreaterThan(20)
     expect(b.problems.filter((p) => /Content Security Policy/i.test(p))).toEqual([])
 
+    // An htmx write from the panel carries the CSRF token (public/admin.js), so the cookie suffices;
+    // without the token the same write is refused.
+    const htmxPost = async (withToken: boolean) => {
+      const saved = await b.page.evaluate((keep) => {
+        const meta = document.querySelector('meta[name="csrf-token"]')!
+        const token = meta.getAttribute('content')!
+        if (!keep) meta.setAttribute('content', '')
+        return token
+      }, withToken)
+      const [res] = await Promise.all([
+        b.page.waitForResponse((r) => r.url().endsWith('/api/v1/config/reset')),
+        b.page.evaluate(() => {
+          const button = document.createElement('button')
+          button.setAttribute('hx-post', '/api/v1/config/reset')
+          button.setAttribute('hx-swap', 'none')
+          document.body.append(button)
+          ;(window as unknown as { htmx: { process(e: Element): void } }).htmx.process(button)
+          button.click()
+        }),
+      ])
+      await b.page.evaluate((token) => document.querySelector('meta[name="csrf-token"]')!.setAttribute('content', token), saved)
+      return res
+    }
+    const refused = await htmxPost(false)
+    expect(refused.status()).toBe(403)
+    const accepted = await htmxPost(true)
+    expect(accepted.request().headers()['x-csrf-token']).toBeDefined()
+    expect(accepted.status()).toBe(200)
+
     await Promise.all([b.page.waitForURL(/\/admin\/login$/), b.page.click('form.logout button')])
     await b.page.goto(`${hub.url}/admin`)
     expect(b.page.url()).toEndWith('/admin/login')
