@@ -130,7 +130,7 @@ export class AuthService implements AdminSessions {
     if (!principal || principal.tokenId === null) throw new Unauthorized('that token is not valid')
     if (!hasScope(principal, 'admin')) throw new Forbidden('the admin panel needs a token with the "admin" scope')
     const { id, expiresAt } = this.sessions.open(principal.tokenId, this.config().auth.session_hours)
-    this.opts.log.info('admin session opened', { token: principal.name })
+    this.opts.log.info('admin session opened', { actor: principal.name })
     return { setCookie: sessionCookie(id, expiresAt, this.isHttps(request, address)) }
   }
 
