@@ -27,6 +27,7 @@ export function sessionRepo(db: Db) {
     insert: (row: SessionRow) => db.insert(sessions).values(row).run(),
     byHash: (hash: string) => db.select().from(sessions).where(eq(sessions.hash, hash)).get(),
     remove: (hash: string) => db.delete(sessions).where(eq(sessions.hash, hash)).run(),
+    removeForToken: (tokenId: string) => db.delete(sessions).where(eq(sessions.tokenId, tokenId)).run(),
     removeExpired: (now: Date) => db.delete(sessions).where(lt(sessions.expiresAt, now)).run(),
   }
 }

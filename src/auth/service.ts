@@ -77,7 +77,11 @@ export class AuthService implements AdminSessions {
       const existing = this.repo.byName(ADMIN_TOKEN_NAME)
       const hash = hashToken(envToken)
       if (!existing) this.insert(ADMIN_TOKEN_NAME, hash, ['admin'])
-      else if (existing.hash !== hash || existing.revokedAt) this.repo.replaceHash(existing.id, hash, ['admin'])
+      else if (existing.hash !== hash || existing.revokedAt) {
+        // A new secret under the old name: sessions opened with the old one end with it.
+        this.repo.replaceHash(existing.id, hash, ['admin'])
+        this.sessions.closeAllFor(existing.id)
+      }
       return
     }
     if (this.repo.active().some((t) => t.scopes.includes('admin'))) return
@@ -103,6 +107,8 @@ export class AuthService implements AdminSessions {
 
   revoke(name: string): void {
     if (this.repo.revoke(name, new Date()) === 0) throw new NotFound(`no active token named "${name}"`)
+    const row = this.repo.byName(name)
+    if (row) this.sessions.closeAllFor(row.id)
   }
 
   /** The principal behind a presented token, or null when it is unknown, revoked or expired. */

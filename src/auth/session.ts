@@ -39,6 +39,11 @@ export class SessionStore {
     this.repo.remove(hashToken(id))
   }
 
+  /** Ends every session opened with this token (it was revoked or its secret changed). */
+  closeAllFor(tokenId: string): void {
+    this.repo.removeForToken(tokenId)
+  }
+
   sweep(): void {
     this.repo.removeExpired(new Date())
   }

@@ -62,12 +62,17 @@ describe('admin token bootstrap (issue #7)', () => {
     const a = await boot(dir, { HEARTH_ADMIN_TOKEN: 'hth_first_admin_token_for_rotation_test' })
     expect(a.printed).toEqual([])
     expect((await a.get('/api/v1/tokens', 'hth_first_admin_token_for_rotation_test')).status).toBe(200)
+    const login = await fetch(`${a.hub.url}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: 'hth_first_admin_token_for_rotation_test' }), redirect: 'manual' })
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+    expect((await fetch(`${a.hub.url}/api/v1/info`, { headers: { cookie } })).status).toBe(200)
     await a.hub.stop()
     hubs.length = 0
 
     const b = await boot(dir, { HEARTH_ADMIN_TOKEN: 'hth_second_admin_token_for_rotation_test' })
     expect((await b.get('/api/v1/tokens', 'hth_second_admin_token_for_rotation_test')).status).toBe(200)
     expect((await b.get('/api/v1/tokens', 'hth_first_admin_token_for_rotation_test')).status).toBe(401)
+    // The panel session opened with the old token ended with it.
+    expect((await fetch(`${b.hub.url}/api/v1/info`, { headers: { cookie } })).status).toBe(401)
   })
 
   test('auth.enabled: false logs a warning at every start and lets requests through', async () => {
