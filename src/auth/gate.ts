@@ -5,17 +5,37 @@ import { acceptsSession, isOpen, isStateChanging, isToolCallPath, needsHostCheck
 import type { AuthService } from './service'
 import { cookieFrom } from './session'
 import { sameHash, tokenFromRequest } from './token'
-import { CSRF_FIELD, CSRF_HEADER, hasScope, type Principal } from './types'
+import { CSRF_FIELD, CSRF_HEADER, hasScope, type Principal, type Scope } from './types'
 
 export const ANONYMOUS: Principal = { tokenId: null, name: 'anonymous', scopes: [] }
 
-/** A 401 that tells the client where the RFC 9728 protected-resource metadata lives. */
+/**
+ * A 401 or 403 that also says, in `WWW-Authenticate` (RFC 6750, RFC 9728), where the
+ * protected-resource metadata lives and what was wrong, so an MCP client knows what to ask for.
+ */
 export class CredentialsRequired extends Unauthorized {
   constructor(
     readonly resourceMetadata: string,
-    message?: string,
+    readonly invalidToken: boolean,
   ) {
-    super(message)
+    super(invalidToken ? 'the token is unknown, revoked or expired' : undefined)
+  }
+
+  get challenge(): string {
+    return `Bearer ${this.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${this.resourceMetadata}"`
+  }
+}
+
+export class ScopeMissing extends Forbidden {
+  constructor(
+    readonly resourceMetadata: string,
+    readonly scope: Scope,
+  ) {
+    super(`this token lacks the "${scope}" scope`)
+  }
+
+  get challenge(): string {
+    return `Bearer error="insufficient_scope", scope="${this.scope}", resource_metadata="${this.resourceMetadata}"`
   }
 }
 
@@ -62,22 +82,23 @@ export async function gate(auth: AuthService, request: Request, address: string 
     if ((method === 'GET' || method === 'HEAD') && path.startsWith('/admin') && acceptsSession(path) && !presented) {
       return { redirect: '/admin/login' }
     }
-    const metadata = new URL('/.well-known/oauth-protected-resource', url).toString()
-    throw new CredentialsRequired(metadata, presented ? 'the token is unknown, revoked or expired' : undefined)
+    throw new CredentialsRequired(metadataUrl(url), presented)
   }
 
   if (principal.session && isStateChanging(method)) await checkCsrf(request, principal.session.csrf, origin, host, rules)
 
-  if (!hasScope(principal, scope)) throw new Forbidden(`this token lacks the "${scope}" scope`)
+  if (!hasScope(principal, scope)) throw new ScopeMissing(metadataUrl(url), scope)
 
   auth.limits.takeRequest(principal, address)
 
   const json = isStateChanging(method) ? await jsonBody(request, path) : undefined
   const toolCalls = isToolCallPath(method, path) ? 1 : path === '/mcp' && method === 'POST' ? mcpToolCalls(request, json) : 0
-  if (toolCalls > 0 && !hasScope(principal, 'tools:call')) throw new Forbidden('this token lacks the "tools:call" scope')
+  if (toolCalls > 0 && !hasScope(principal, 'tools:call')) throw new ScopeMissing(metadataUrl(url), 'tools:call')
   if (toolCalls > 0) auth.limits.takeToolCall(principal, address, toolCalls)
   return { principal }
 }
+
+const metadataUrl = (url: URL) => new URL('/.well-known/oauth-protected-resource', url).toString()
 
 /**
  * The text of a JSON body, read from a clone (the route reads the original), refused when it nests

@@ -1,5 +1,5 @@
 import { Elysia, t } from 'elysia'
-import { ANONYMOUS, CredentialsRequired, gate } from './gate'
+import { ANONYMOUS, CredentialsRequired, gate, ScopeMissing } from './gate'
 import { securityHeaders } from './security-headers'
 import type { AuthService } from './service'
 import { SCOPES, type Principal, type Scope } from './types'
@@ -21,7 +21,7 @@ export const authGuard = (auth: AuthService) => {
         decided.set(request, outcome.principal)
       } catch (err) {
         // RFC 9728: point clients at the protected-resource metadata.
-        if (err instanceof CredentialsRequired) set.headers['www-authenticate'] = `Bearer resource_metadata="${err.resourceMetadata}"`
+        if (err instanceof CredentialsRequired || err instanceof ScopeMissing) set.headers['www-authenticate'] = err.challenge
         throw err
       }
     })
@@ -84,12 +84,19 @@ export const auditPlugin = (auth: AuthService) =>
     { query: AuditQuery },
   )
 
-/** RFC 9728 protected-resource metadata: where an MCP client learns that it needs a bearer token. */
+const resourceMetadata = (request: Request) => ({
+  resource: new URL('/mcp', request.url).toString(),
+  bearer_methods_supported: ['header'],
+  scopes_supported: SCOPES,
+  resource_name: 'Hearth',
+  resource_documentation: 'Create a token with `hearth token create --name NAME --scopes tools:list,tools:call`.',
+})
+
+/**
+ * RFC 9728 protected-resource metadata: where an MCP client learns that it needs a bearer token
+ * (at the root, and at the path-suffixed form that clients try first for `/mcp`).
+ */
 export const wellKnownPlugin = () =>
-  new Elysia({ name: 'well-known' }).get('/.well-known/oauth-protected-resource', ({ request }) => ({
-    resource: new URL('/mcp', request.url).toString(),
-    bearer_methods_supported: ['header'],
-    scopes_supported: SCOPES,
-    resource_name: 'Hearth',
-    resource_documentation: 'Create a token with `hearth token create --name NAME --scopes tools:list,tools:call`.',
-  }))
+  new Elysia({ name: 'well-known' })
+    .get('/.well-known/oauth-protected-resource', ({ request }) => resourceMetadata(request))
+    .get('/.well-known/oauth-protected-resource/mcp', ({ request }) => resourceMetadata(request))

@@ -46,6 +46,12 @@ describe('policy covers every route (issue #7)', () => {
     expect(seen.length).toBeGreaterThan(10)
   })
 
+  test('a presented but unknown token is named invalid_token in the challenge', async () => {
+    const res = await hub.api('/mcp', { method: 'POST', token: 'hth_unknown', body: '{}' })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer error="invalid_token", resource_metadata="${hub.url}/.well-known/oauth-protected-resource"`)
+  })
+
   test('a wrong or malformed credential is 401 on every guarded route', async () => {
     for (const { method, path } of routeRequests(hub.app)) {
       if (isOpen(path)) continue
@@ -74,6 +80,7 @@ describe('policy covers every route (issue #7)', () => {
     const mcp = await as('/mcp', { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) })
     expect(mcp.status).toBe(403)
     expect(((await mcp.json()) as { error: { message: string } }).error.message).toContain('tools:list')
+    expect(mcp.headers.get('www-authenticate')).toBe(`Bearer error="insufficient_scope", scope="tools:list", resource_metadata="${hub.url}/.well-known/oauth-protected-resource"`)
     // The guard lets chat through (the route answers for itself: 404 until it exists, then its own status).
     for (const res of [
       await as('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'm', messages: [] }) }),
@@ -108,8 +115,10 @@ describe('policy covers every route (issue #7)', () => {
   })
 
   test('the protected-resource metadata (RFC 9728) is open and names /mcp', async () => {
-    const res = await fetch(`${hub.url}/.well-known/oauth-protected-resource`)
-    expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ resource: `${hub.url}/mcp`, bearer_methods_supported: ['header'], scopes_supported: ['chat', 'tools:list', 'tools:call', 'admin'] })
+    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {
+      const res = await fetch(hub.url + path)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toMatchObject({ resource: `${hub.url}/mcp`, bearer_methods_supported: ['header'], scopes_supported: ['chat', 'tools:list', 'tools:call', 'admin'] })
+    }
   })
 })
