@@ -1,3 +1,4 @@
+import security from './security'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -6,6 +7,7 @@ import { meets, type Bench, type BenchRow } from './types'
  */
 const benches: Bench[] = [
   // Each feature adds its module here, one line each.
+  security,
 ]
 
 const only = process.argv.slice(2)

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { adminPlugin } from './admin/plugin'
 import { assetsPlugin } from './admin/assets'
-import { authGuard, tokensPlugin } from './auth/plugin'
+import { auditPlugin, authGuard, tokensPlugin, wellKnownPlugin } from './auth/plugin'
 import type { AuthService } from './auth/service'
 import type { ConfigService } from './core/config'
 import { HearthError, RateLimited, toErrorBody } from './core/errors'
@@ -46,18 +46,23 @@ function validationSummary(error: unknown): string {
   if (Array.isArray(all) && all.length) {
     return all
       .slice(0, 5)
-      .map((e) => `${e.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${e.summary ?? e.message}`)
+      // The value itself is never echoed ("... but found: <value>"): it may be a token or a key.
+      .map((e) => `${e.path?.replace(/^\//, '').replaceAll('/', '.') || 'body'}: ${(e.summary ?? e.message ?? '').replace(/\s+but found:[\s\S]*$/, '')}`)
       .join('; ')
   }
   return 'invalid request'
 }
+
+export const MAX_BODY_BYTES = 2 * 1024 * 1024
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 export function createApp(s: Services) {
   const log = s.log.child('http')
   return (
-    new Elysia({ serve: { reusePort: false } })
+    // 2 MB is far above any legitimate body (chat text, tool arguments, config); a bigger one is a
+    // 413 from Bun before it is buffered.
+    new Elysia({ serve: { reusePort: false, maxRequestBodySize: MAX_BODY_BYTES } })
       // The one error mapper: JSON for the API, a fragment for htmx.
       .onError({ as: 'global' }, ({ code, error, request, set }) => {
         const mapped = error instanceof HearthError ? null : frameworkError(code, error)
@@ -82,7 +87,9 @@ export function createApp(s: Services) {
       .use(authGuard(s.auth))
       .use(systemPlugin(s))
       .use(tokensPlugin(s.auth))
-      .use(adminPlugin())
+      .use(auditPlugin(s.auth))
+      .use(wellKnownPlugin())
+      .use(adminPlugin(s.auth))
   )
 }
 

@@ -63,8 +63,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       return { status: 'ok' }
     }, { critical: true })
 
-    const auth = new AuthService({ db: db.db, log: log.child('auth'), enabled: () => config.current.auth.enabled })
+    // Security: tokens, sessions, limits and the audit log. The tool registry reports every call
+    // to `auth.audit.record` (Registry option `onCall`), wherever the registry is built.
+    const auth = new AuthService({ db: db.db, log: log.child('auth'), enabled: () => config.current.auth.enabled, config: () => config.current })
     auth.bootstrap(opts.env.HEARTH_ADMIN_TOKEN, opts.print ?? ((line) => console.log(line)))
+    auth.start()
+    stoppers.push(() => auth.stop())
 
     const services: Services = { config, log, bus, db, health, stats, auth, startedAt }
     const app = createApp(services)

@@ -5,8 +5,9 @@ import { VERSION } from './core/version'
 import { UsageError, type Command } from './cli/command'
 import { config } from './cli/config'
 import { serve } from './cli/serve'
+import { token } from './cli/token'
 
-const commands: Record<string, Command> = { serve, config }
+const commands: Record<string, Command> = { serve, config, token }
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length))

@@ -14,3 +14,7 @@ declare module '*/htmx.min.js' {
   const path: string
   export default path
 }
+declare module '*/public/admin.js' {
+  const path: string
+  export default path
+}

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import adminJs from '../../public/admin.js' with { type: 'file' }
 import appCss from '../../public/app.css' with { type: 'file' }
 import htmxJs from '../../node_modules/htmx.org/dist/htmx.min.js' with { type: 'file' }
 
@@ -7,6 +8,7 @@ import htmxJs from '../../node_modules/htmx.org/dist/htmx.min.js' with { type: '
  * to `/$bunfs/...` inside the compiled binary, so nothing is read from the working directory.
  */
 const ASSETS: Record<string, { path: string; type: string }> = {
+  'admin.js': { path: adminJs, type: 'text/javascript; charset=utf-8' },
   'app.css': { path: appCss, type: 'text/css; charset=utf-8' },
   'htmx.min.js': { path: htmxJs, type: 'text/javascript; charset=utf-8' },
 }

@@ -1,34 +1,43 @@
 import { Elysia, t } from 'elysia'
-import { Forbidden, Unauthorized } from '../core/errors'
-import { requiredScope } from './policy'
+import { ANONYMOUS, CredentialsRequired, gate, ScopeMissing } from './gate'
+import { securityHeaders } from './security-headers'
 import type { AuthService } from './service'
-import { tokenFromRequest } from './token'
-import { hasScope, SCOPES, type Principal, type Scope } from './types'
-
-const ANONYMOUS: Principal = { tokenId: null, name: 'anonymous', scopes: [] }
+import { SCOPES, type Principal, type Scope } from './types'
 
 /**
- * The one place every request is authenticated: the principal is derived from the bearer token
- * (or `?token=`), and the policy table decides the scope each path needs before any handler runs.
+ * The one place every request is checked, in `onRequest`: before routing and before any body is
+ * parsed, so a refused caller costs nothing and a route added later is covered without asking.
+ * Handlers read the outcome as `principal`.
  */
-export const authGuard = (auth: AuthService) =>
-  new Elysia({ name: 'auth-guard' })
-    .derive({ as: 'global' }, ({ request }) => ({
-      principal: auth.authenticate(tokenFromRequest(request)) ?? ANONYMOUS,
-    }))
-    .onBeforeHandle({ as: 'global' }, ({ request, principal, set }) => {
-      const path = new URL(request.url).pathname
-      const scope = requiredScope(request.method, path)
-      if (!scope) return
-      if (principal.tokenId === null && principal.scopes.length === 0) {
+export const authGuard = (auth: AuthService) => {
+  const decided = new WeakMap<Request, Principal>()
+  return new Elysia({ name: 'auth-guard' })
+    .onRequest(async ({ request, set, server }) => {
+      Object.assign(set.headers, securityHeaders)
+      const address = server?.requestIP(request)?.address
+      try {
+        const outcome = await gate(auth, request, address)
+        if ('redirect' in outcome) return new Response(null, { status: 303, headers: { ...securityHeaders, location: outcome.redirect } })
+        decided.set(request, outcome.principal)
+      } catch (err) {
         // RFC 9728: point clients at the protected-resource metadata.
-        set.headers['www-authenticate'] = `Bearer resource_metadata="${new URL('/.well-known/oauth-protected-resource', request.url)}"`
-        throw new Unauthorized()
+        if (err instanceof CredentialsRequired || err instanceof ScopeMissing) set.headers['www-authenticate'] = err.challenge
+        throw err
       }
-      if (!hasScope(principal, scope)) throw new Forbidden(`this token lacks the "${scope}" scope`)
     })
+    .derive({ as: 'global' }, ({ request }) => ({ principal: decided.get(request) ?? ANONYMOUS }))
+}
 
-export const ScopeList = t.Array(t.Union(SCOPES.map((s) => t.Literal(s))), { minItems: 1 })
+export const ScopeList = t.Array(t.Union(SCOPES.map((s) => t.Literal(s))), { minItems: 1, maxItems: SCOPES.length })
+
+const TokenBody = t.Object(
+  {
+    name: t.String({ minLength: 1, maxLength: 64 }),
+    scopes: ScopeList,
+    expires_in_hours: t.Optional(t.Number({ exclusiveMinimum: 0, maximum: 24 * 366 * 10 })),
+  },
+  { additionalProperties: false },
+)
 
 export const tokensPlugin = (auth: AuthService) =>
   new Elysia({ name: 'tokens' })
@@ -44,9 +53,50 @@ export const tokensPlugin = (auth: AuthService) =>
         set.status = 201
         return { token, ...info }
       },
-      { body: t.Object({ name: t.String(), scopes: ScopeList, expires_in_hours: t.Optional(t.Number({ minimum: 0 })) }) },
+      { body: TokenBody },
     )
     .delete('/api/v1/tokens/:name', ({ params, set }) => {
       auth.revoke(params.name)
       set.status = 204
     })
+
+const AuditQuery = t.Object({
+  tool: t.Optional(t.String({ maxLength: 200 })),
+  actor: t.Optional(t.String({ maxLength: 200 })),
+  outcome: t.Optional(t.Union([t.Literal('ok'), t.Literal('error')])),
+  since: t.Optional(t.String({ format: 'date-time' })),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000 })),
+})
+
+/** The audit log, newest first, with filters; `since` is an ISO time. */
+export const auditPlugin = (auth: AuthService) =>
+  new Elysia({ name: 'audit' }).get(
+    '/api/v1/audit',
+    ({ query }) => ({
+      entries: auth.audit.query({
+        tool: query.tool,
+        actor: query.actor,
+        outcome: query.outcome,
+        since: query.since ? new Date(query.since) : undefined,
+        limit: query.limit ?? 100,
+      }),
+    }),
+    { query: AuditQuery },
+  )
+
+const resourceMetadata = (request: Request) => ({
+  resource: new URL('/mcp', request.url).toString(),
+  bearer_methods_supported: ['header'],
+  scopes_supported: SCOPES,
+  resource_name: 'Hearth',
+  resource_documentation: 'Create a token with `hearth token create --name NAME --scopes tools:list,tools:call`.',
+})
+
+/**
+ * RFC 9728 protected-resource metadata: where an MCP client learns that it needs a bearer token
+ * (at the root, and at the path-suffixed form that clients try first for `/mcp`).
+ */
+export const wellKnownPlugin = () =>
+  new Elysia({ name: 'well-known' })
+    .get('/.well-known/oauth-protected-resource', ({ request }) => resourceMetadata(request))
+    .get('/.well-known/oauth-protected-resource/mcp', ({ request }) => resourceMetadata(request))

@@ -17,12 +17,27 @@ const RULES: [method: RegExp, path: RegExp, scope: Scope][] = [
   [/^GET$/, /^\/api\/v1\/conversations(\/.*)?$/, 'chat'],
   [/^POST$/, /^\/tools\/list$/, 'tools:list'],
   [/^POST$/, /^\/tools\/call$/, 'tools:call'],
-  // /mcp checks tools:list here and tools:call per JSON-RPC method inside the endpoint.
+  // /mcp needs tools:list; a tools/call inside the JSON-RPC body also needs tools:call (the guard peeks).
   [/.*/, /^\/mcp$/, 'tools:list'],
 ]
 
 export function requiredScope(method: string, path: string): Scope | null {
-  if (OPEN.some((re) => re.test(path))) return null
+  if (isOpen(path)) return null
   for (const [m, p, scope] of RULES) if (m.test(method) && p.test(path)) return scope
   return 'admin'
 }
+
+export function isOpen(path: string): boolean {
+  return OPEN.some((re) => re.test(path))
+}
+
+/** Surfaces a web page on another site could reach with the user's network position (DNS rebinding). */
+export const needsHostCheck = (path: string): boolean => path === '/mcp' || path.startsWith('/ws/')
+
+/** The admin panel's cookie is honoured only where the panel itself calls. */
+export const acceptsSession = (path: string): boolean => path === '/admin' || path.startsWith('/admin/') || path.startsWith('/api/v1/')
+
+/** Paths whose calls count against `auth.tool_calls_per_minute` as one call each. */
+export const isToolCallPath = (method: string, path: string): boolean => method === 'POST' && path === '/tools/call'
+
+export const isStateChanging = (method: string): boolean => !['GET', 'HEAD', 'OPTIONS'].includes(method)

@@ -1,42 +1,87 @@
-import { BadRequest, Conflict, NotFound } from '../core/errors'
+import { resolveConfig, type HearthConfig } from '../core/config'
+import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../core/errors'
 import { newId } from '../core/ids'
 import type { Logger } from '../core/log'
 import type { Db } from '../db/client'
+import { AuditLog } from './audit'
+import { HubLimits } from './limits'
 import { tokenRepo, type TokenRow } from './repo'
+import { clearedSessionCookie, cookieFrom, SessionStore, sessionCookie } from './session'
 import { generateToken, hashToken, sameHash } from './token'
-import { SCOPES, type Principal, type Scope } from './types'
+import { hasScope, SCOPES, type AdminSessions, type Principal, type Scope } from './types'
 
 export type TokenInfo = Omit<TokenRow, 'hash'>
 const ADMIN_TOKEN_NAME = 'admin'
 /** last_used_at is a hint, not an audit trail: write it at most once a minute per token. */
 const TOUCH_EVERY_MS = 60_000
 
-export type AuthOptions = { db: Db; log: Logger; enabled: () => boolean }
+const SESSION_SWEEP_MS = 3_600_000
 
-export class AuthService {
+export type AuthOptions = {
+  db: Db
+  log: Logger
+  enabled: () => boolean
+  /** The live config (limits, session length, hosts); built-in defaults when omitted. */
+  config?: () => HearthConfig
+}
+
+/**
+ * Tokens, admin sessions, limits and the audit log: everything the guard (plugin.ts) decides with.
+ */
+export class AuthService implements AdminSessions {
   private repo
   private touched = new Map<string, number>()
+  readonly config: () => HearthConfig
+  readonly sessions: SessionStore
+  readonly limits: HubLimits
+  readonly audit: AuditLog
+  private sweeper?: ReturnType<typeof setInterval>
 
   constructor(private opts: AuthOptions) {
     this.repo = tokenRepo(opts.db)
+    const defaults = opts.config ? undefined : resolveConfig({})
+    this.config = opts.config ?? (() => defaults!)
+    this.sessions = new SessionStore(opts.db)
+    this.limits = new HubLimits(this.config)
+    this.audit = new AuditLog({ db: opts.db, log: opts.log.child('audit'), retentionDays: () => this.config().auth.audit_retention_days })
   }
 
   get enabled(): boolean {
     return this.opts.enabled()
   }
 
+  /** Timers only: sweeping expired sessions, old audit rows and idle rate buckets. */
+  start(): void {
+    this.limits.start()
+    this.audit.start()
+    this.sessions.sweep()
+    this.sweeper ??= setInterval(() => this.sessions.sweep(), SESSION_SWEEP_MS)
+    this.sweeper.unref?.()
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    this.limits.stop()
+    this.audit.stop()
+  }
+
   /** Makes sure an admin token exists: HEARTH_ADMIN_TOKEN if given, else a generated one printed once. */
   bootstrap(envToken: string | undefined, print: (line: string) => void): void {
+    this.opts.log.addSecret(envToken)
     if (!this.enabled) {
       this.opts.log.warn('auth is disabled (auth.enabled: false): anyone on the network can use this hub')
       return
     }
     if (envToken) {
-      this.opts.log.addSecret(envToken)
       const existing = this.repo.byName(ADMIN_TOKEN_NAME)
       const hash = hashToken(envToken)
       if (!existing) this.insert(ADMIN_TOKEN_NAME, hash, ['admin'])
-      else if (existing.hash !== hash || existing.revokedAt) this.repo.replaceHash(existing.id, hash, ['admin'])
+      else if (existing.hash !== hash || existing.revokedAt) {
+        // A new secret under the old name: sessions opened with the old one end with it.
+        this.repo.replaceHash(existing.id, hash, ['admin'])
+        this.sessions.closeAllFor(existing.id)
+      }
       return
     }
     if (this.repo.active().some((t) => t.scopes.includes('admin'))) return
@@ -62,15 +107,57 @@ export class AuthService {
 
   revoke(name: string): void {
     if (this.repo.revoke(name, new Date()) === 0) throw new NotFound(`no active token named "${name}"`)
+    const row = this.repo.byName(name)
+    if (row) this.sessions.closeAllFor(row.id)
   }
 
   /** The principal behind a presented token, or null when it is unknown, revoked or expired. */
   authenticate(token: string | undefined): Principal | null {
     if (!this.enabled) return { tokenId: null, name: 'anonymous', scopes: ['admin'] }
-    if (!token) return null
+    if (!token || token.length > 256) return null
     const hash = hashToken(token)
     const row = this.repo.byHash(hash)
-    if (!row || !sameHash(row.hash, hash) || row.revokedAt) return null
+    if (!row || !sameHash(row.hash, hash)) return null
+    return this.live(row)
+  }
+
+  /** The principal behind an admin session cookie; the session dies with its token. */
+  authenticateSession(cookie: string | undefined): Principal | null {
+    if (!cookie || cookie.length > 256) return null
+    const session = this.sessions.resolve(cookie)
+    if (!session) return null
+    const row = this.repo.byId(session.tokenId)
+    const principal = row ? this.live(row) : null
+    return principal && { ...principal, session: { csrf: session.csrf } }
+  }
+
+  login(token: string, request: Request, address: string | undefined): { setCookie: string } {
+    const principal = this.authenticate(token.trim())
+    if (!principal || principal.tokenId === null) throw new Unauthorized('that token is not valid')
+    if (!hasScope(principal, 'admin')) throw new Forbidden('the admin panel needs a token with the "admin" scope')
+    const { id, expiresAt } = this.sessions.open(principal.tokenId, this.config().auth.session_hours)
+    this.opts.log.info('admin session opened', { actor: principal.name })
+    return { setCookie: sessionCookie(id, expiresAt, this.isHttps(request, address)) }
+  }
+
+  logout(request: Request, address: string | undefined): { setCookie: string } {
+    const id = cookieFrom(request)
+    if (id && id.length <= 256) this.sessions.close(id)
+    return { setCookie: clearedSessionCookie(this.isHttps(request, address)) }
+  }
+
+  /**
+   * Whether the browser reached us over HTTPS: directly, or through a reverse proxy listed in
+   * `server.trusted_proxies` that says so in X-Forwarded-Proto (anyone else could just claim it).
+   */
+  isHttps(request: Request, address: string | undefined): boolean {
+    if (new URL(request.url).protocol === 'https:') return true
+    const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
+    return proto === 'https' && address !== undefined && this.config().server.trusted_proxies.includes(address)
+  }
+
+  private live(row: TokenRow): Principal | null {
+    if (row.revokedAt) return null
     const now = Date.now()
     if (row.expiresAt && row.expiresAt.getTime() <= now) return null
     if ((this.touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {

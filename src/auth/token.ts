@@ -4,7 +4,12 @@ const PREFIX = 'hth_'
 
 /** 256 random bits; the prefix lets secret scanners and people recognise a Hearth token. */
 export function generateToken(): string {
-  return PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+  return PREFIX + generateSecret()
+}
+
+/** 256 random bits, URL- and cookie-safe. */
+export function generateSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
 }
 
 export function hashToken(token: string): string {

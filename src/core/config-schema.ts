@@ -52,6 +52,10 @@ export const ConfigSchema = T.Object(
         port: T.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
         /** Origins allowed on /mcp and the WebSocket besides the server's own host. */
         allowed_origins: T.Array(T.String(), { default: [] }),
+        /** Host names (besides IP literals, localhost, this machine and .local/.lan/.home.arpa) accepted on /mcp and the WebSocket. */
+        allowed_hosts: T.Array(T.String(), { default: [] }),
+        /** Peers whose X-Forwarded-Proto is believed (a TLS reverse proxy on this machine by default). */
+        trusted_proxies: T.Array(T.String(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
       },
       { additionalProperties: false, default: {} },
     ),

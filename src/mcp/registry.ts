@@ -19,6 +19,17 @@ const NAME = /^[A-Za-z0-9_.-]{1,128}$/
 
 type Entry = { def: ToolDefinition; enabled: boolean; validate?: ValidateFunction }
 
+/** What the `onCall` observer hears after every call (the audit log). */
+export type CallObservation = {
+  name: string
+  actor: string
+  surface: string
+  args: unknown
+  isError: boolean
+  error?: string
+  durationMs: number
+}
+
 /**
  * Every tool, prompt and resource of the hub. Arguments are checked against the tool's schema
  * (compiled on first use) before the handler runs; anything a handler throws becomes an `isError`
@@ -38,9 +49,14 @@ export class Registry implements ToolRegistry {
   // Upstream schemas are written for many validators; be lenient about keywords we do not know.
   private ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, validateFormats: false })
 
-  constructor(opts: { disabled?: Iterable<string>; onToggle?: (name: string, enabled: boolean) => void } = {}) {
+  private onCall?: (info: CallObservation) => void
+
+  constructor(
+    opts: { disabled?: Iterable<string>; onToggle?: (name: string, enabled: boolean) => void; onCall?: (info: CallObservation) => void } = {},
+  ) {
     this.disabled = new Set(opts.disabled ?? [])
     this.onToggle = opts.onToggle
+    this.onCall = opts.onCall
   }
 
   register(def: ToolDefinition): () => void {
@@ -90,6 +106,20 @@ export class Registry implements ToolRegistry {
   }
 
   async call(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const started = performance.now()
+    const result = await this.invoke(name, args, ctx)
+    if (this.onCall) {
+      const error = result.isError ? result.content.find((c) => c.type === 'text')?.text : undefined
+      try {
+        this.onCall({ name, actor: ctx.actor, surface: ctx.surface, args, isError: result.isError === true, error, durationMs: performance.now() - started })
+      } catch {
+        // The observer (the audit log) reports its own failures; a call's result never depends on it.
+      }
+    }
+    return result
+  }
+
+  private async invoke(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult> {
     const e = this.tools.get(name)
     if (!e) return errorResult(`unknown tool "${name}"`)
     if (!e.enabled) return errorResult(`tool "${name}" is switched off`)

@@ -5,6 +5,11 @@ import { startHub, type Hub } from '../../src/hub'
 
 export const ADMIN_TOKEN = 'hth_test_admin_token_0123456789abcdef'
 
+/** Every log line of every test hub in this run, when the run-wide secret check is preloaded. */
+function recordRunLog(line: string): void {
+  ;(globalThis as { __hearthRunLogs?: string[] }).__hearthRunLogs?.push(line)
+}
+
 export type TestHub = Hub & {
   dir: string
   logs: string[]
@@ -28,7 +33,10 @@ export async function startTestHub(opts: { yaml?: string; env?: Record<string, s
     env: { HEARTH_ADMIN_TOKEN: ADMIN_TOKEN, ...opts.env },
     host: '127.0.0.1',
     port: 0,
-    logSink: (line) => logs.push(line),
+    logSink: (line) => {
+      logs.push(line)
+      recordRunLog(line)
+    },
     print: (line) => logs.push(line),
   })
   return {
