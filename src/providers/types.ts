@@ -7,16 +7,33 @@ export type Usage = { prompt_tokens: number; completion_tokens: number; total_to
 export type ChatEvent =
   | { kind: 'text'; delta: string }
   | { kind: 'thinking'; delta: string }
-  | { kind: 'tool-call'; id: string; name: string; args: Record<string, unknown> }
+  | { kind: 'tool-call'; id: string; name: string; args: Record<string, unknown>; signature?: string }
   | { kind: 'image'; mime: string; data: string }
-  | { kind: 'done'; usage?: Usage; stop?: 'end' | 'tool_calls' | 'length' | 'other' }
+  | {
+      kind: 'done'
+      usage?: Usage
+      stop?: 'end' | 'tool_calls' | 'length' | 'other'
+      /** Anthropic signs its thinking; replay it on the assistant message for the next tool hop. */
+      thinkingSignature?: string
+    }
 
-export type ToolCall = { id: string; name: string; args: Record<string, unknown> }
+/**
+ * `signature` is opaque vendor state (Gemini's thought signature) that must be sent back with the
+ * call on the next hop of a tool loop; store it with the call and hand it back unchanged.
+ */
+export type ToolCall = { id: string; name: string; args: Record<string, unknown>; signature?: string }
 
 export type ChatMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string; images?: { mime: string; data: string }[] }
-  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | {
+      role: 'assistant'
+      content: string
+      toolCalls?: ToolCall[]
+      /** The thinking of this answer and its signature (from `done`), replayed to Anthropic in tool loops. */
+      thinking?: string
+      thinkingSignature?: string
+    }
   | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean }
 
 /** A tool as offered to a model: JSON Schema input, translated per vendor by the adapter. */
@@ -38,6 +55,16 @@ export type ImageRequest = { prompt: string; size?: string; signal: AbortSignal 
 export type Image = { mime: string; data: string }
 
 export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
+
+/**
+ * What `streamWithFallback` yields: the provider's events, plus a `provider` marker before the
+ * first event of whichever provider answers (and again when a fallback takes over).
+ */
+export type FallbackEvent =
+  | ChatEvent
+  | { kind: 'provider'; provider: string; model: string; fallbackFrom?: { provider: string; error: string }[] }
+
+export { ProviderFailed, ProviderFailedMidStream } from './provider-errors'
 
 export interface ChatProvider {
   readonly name: string
