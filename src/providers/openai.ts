@@ -1,6 +1,6 @@
 import type { Adapter, AdapterConfig } from './adapter'
 import { parseDataUrl } from './adapter'
-import { BadToolArguments } from './provider-errors'
+import { parseArgs } from './tool-args'
 import { openaiTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest, Usage } from './types'
 
@@ -104,18 +104,6 @@ async function* readStream(stream: AsyncIterable<RawChunk>, names: ToolNameMap):
     yield { kind: 'tool-call', id: call.id || `call_${index}`, name: names.fromVendor(call.name), args: parseArgs(call.name, call.args) }
   }
   yield { kind: 'done', usage, stop: stopOf(finish, calls.size > 0) }
-}
-
-export function parseArgs(tool: string, text: string): Record<string, unknown> {
-  if (!text.trim()) return {}
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new BadToolArguments(tool, err instanceof Error ? err.message : String(err))
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadToolArguments(tool, 'not a JSON object')
-  return value as Record<string, unknown>
 }
 
 function toUsage(u: NonNullable<RawChunk['usage']>): Usage {

@@ -42,6 +42,13 @@ export class ProviderFailedMidStream extends ProviderFailed {
   }
 }
 
+/** The caller aborted the request (a `cancel`, a closed socket). Not a failure of the provider. */
+export class ProviderCancelled extends HearthError {
+  constructor(readonly provider: string, readonly partial: boolean) {
+    super('cancelled', `the request to "${provider}" was cancelled`, 499)
+  }
+}
+
 /** The model's tool-call arguments were not a JSON object. */
 export class BadToolArguments extends Error {
   constructor(readonly tool: string, detail: string) {
@@ -71,6 +78,9 @@ export function describeVendorError(err: unknown): { status?: number; retryable:
 
 function cleanMessage(err: unknown): string {
   const raw = err instanceof Error ? err.message : String(err)
+  // Some SDKs put the vendor's whole error JSON in the message; its "message" field is the reason.
+  const inner = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(raw)
+  if (inner) return inner[1]!.replace(/\\(.)/g, '$1').slice(0, 500)
   // Vendor messages sometimes embed the whole JSON body; keep them to one readable line.
   return raw.replace(/\s+/g, ' ').slice(0, 500)
 }

@@ -62,9 +62,20 @@ export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
  */
 export type FallbackEvent =
   | ChatEvent
-  | { kind: 'provider'; provider: string; model: string; fallbackFrom?: { provider: string; error: string }[] }
+  | {
+      kind: 'provider'
+      provider: string
+      model: string
+      /** The providers that failed before this one answered, with their reasons. */
+      fallbackFrom?: { provider: string; code: string; error: string }[]
+      /** This provider continues an answer another one broke off (`chat.continue_on_fallback`). */
+      continued?: boolean
+    }
+  /** The answering provider failed mid-answer and the next one will continue it: report `error`, keep going. */
+  | { kind: 'interrupted'; provider: string; model: string; error: ProviderFailedMidStream }
 
-export { ProviderFailed, ProviderFailedMidStream } from './provider-errors'
+import type { ProviderFailedMidStream } from './provider-errors'
+export { ProviderCancelled, ProviderFailed, ProviderFailedMidStream } from './provider-errors'
 
 export interface ChatProvider {
   readonly name: string
