@@ -1,19 +1,7 @@
 import { HearthError, ProviderUnavailable } from '../core/errors'
-import type { Logger } from '../core/log'
 import { HOW_TO_ADD } from './hints'
 import { ProviderCancelled, ProviderFailed, ProviderFailedMidStream } from './provider-errors'
-import type { ChatMessage, ChatRequest, FallbackEvent, Providers } from './types'
-
-export type FallbackOptions = {
-  /** The provider asked for (the chat payload's `provider`); else the active one. */
-  provider?: string
-  /** Applies to the first provider only; fallbacks use their own configured model. */
-  model?: string
-  request: Omit<ChatRequest, 'model'>
-  /** On a failure mid-answer, yield `interrupted` and let the next provider continue the answer. */
-  continueOnFailure?: boolean
-  log?: Logger
-}
+import type { ChatMessage, FallbackEvent, FallbackOptions, Providers } from './types'
 
 const CONTINUE = 'Your previous answer was cut off. Continue it exactly where it stopped, without repeating anything.'
 

@@ -4,9 +4,10 @@ import type { EventBus } from '../core/events'
 import type { HealthEntry } from '../core/health'
 import type { Logger } from '../core/log'
 import type { Adapter, AdapterConfig } from './adapter'
+import { streamWithFallback } from './fallback'
 import { HOW_TO_ADD } from './hints'
 import { guardedStream, type Limits } from './resilience'
-import type { ChatEvent, ChatProvider, ChatRequest, ImageRequest, ProviderKind, Providers, ProviderSummary } from './types'
+import type { ChatEvent, ChatProvider, ChatRequest, FallbackEvent, FallbackOptions, ImageRequest, ProviderKind, Providers, ProviderSummary } from './types'
 
 export type AdapterFactory = (cfg: AdapterConfig) => Promise<Adapter>
 
@@ -115,6 +116,10 @@ export class ProviderService implements Providers {
         return a.image({ ...req, model: cfg.image_model })
       },
     }
+  }
+
+  stream(opts: FallbackOptions): AsyncIterable<FallbackEvent> {
+    return streamWithFallback(this, { log: this.opts.log, ...opts })
   }
 
   use(name: string, model?: string): void {

@@ -74,6 +74,7 @@ export type FallbackEvent =
   /** The answering provider failed mid-answer and the next one will continue it: report `error`, keep going. */
   | { kind: 'interrupted'; provider: string; model: string; error: ProviderFailedMidStream }
 
+import type { Logger } from '../core/log'
 import type { ProviderFailedMidStream } from './provider-errors'
 export { ProviderCancelled, ProviderFailed, ProviderFailedMidStream } from './provider-errors'
 
@@ -104,4 +105,19 @@ export interface Providers {
   use(name: string, model?: string): void
   /** The fallback chain for a turn: the chosen provider, then `chat.fallback` (deduplicated). */
   chain(name?: string): string[]
+  /** A turn through the fallback chain: `streamWithFallback(this, opts)`. */
+  stream(opts: FallbackOptions): AsyncIterable<FallbackEvent>
 }
+
+export type FallbackOptions = {
+  /** The provider asked for (the chat payload's `provider`); else the active one. */
+  provider?: string
+  /** Applies to the first provider only; fallbacks use their own configured model. */
+  model?: string
+  request: Omit<ChatRequest, 'model'>
+  /** On a failure mid-answer, yield `interrupted` and let the next provider continue the answer (`chat.continue_on_fallback`). */
+  continueOnFailure?: boolean
+  log?: Logger
+}
+
+export { streamWithFallback } from './fallback'

@@ -148,7 +148,7 @@ describe('resilience', () => {
 describe('streamWithFallback', () => {
   test('the active provider answers: a provider marker, then its events', async () => {
     oai.queue({ text: ['hello'] })
-    const events = await collect(streamWithFallback(svc, { request: { ...ask, signal: signal() } }))
+    const events = await collect(svc.stream({ request: { ...ask, signal: signal() } }))
     expect(events[0]).toEqual({ kind: 'provider', provider: 'local', model: 'llama' })
     expect(events[1]).toEqual({ kind: 'text', delta: 'hello' })
   })
@@ -239,5 +239,23 @@ describe('runtime switching', () => {
       config.set('providers.local.base_url', `${oai.url}/v1`)
       await other.stop()
     }
+  })
+})
+
+describe('images through the service', () => {
+  test('an openai provider makes an image via the Images API; image_model is used', async () => {
+    config.set('providers.local.image_model', 'dall-e-fake')
+    try {
+      const img = await svc.get('local').image!({ prompt: 'a lamp', signal: signal() })
+      expect(img.mime).toBe('image/png')
+      expect(img.data.length).toBeGreaterThan(10)
+      expect(oai.bodies('/images/generations')[0]).toMatchObject({ model: 'dall-e-fake', prompt: 'a lamp' })
+    } finally {
+      config.unset('providers.local.image_model')
+    }
+  })
+
+  test('an anthropic provider says it cannot make images and which kinds can', async () => {
+    await expect(svc.get('claude').image!({ prompt: 'x', signal: signal() })).rejects.toThrow(/cannot make images; pick an openai or gemini provider/)
   })
 })
