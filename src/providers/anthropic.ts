@@ -1,4 +1,4 @@
-import type { Adapter, AdapterConfig } from './adapter'
+import { sdkLogger, type Adapter, type AdapterConfig } from './adapter'
 import { parseArgs } from './tool-args'
 import { anthropicTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest } from './types'
@@ -19,6 +19,8 @@ export async function createAnthropicAdapter(cfg: AdapterConfig): Promise<Adapte
     baseURL: cfg.base_url ?? 'https://api.anthropic.com',
     maxRetries: 0,
     timeout: cfg.timeout_ms,
+    logger: sdkLogger(cfg.log),
+    logLevel: 'warn',
   })
 
   return {

@@ -1,5 +1,4 @@
-import type { Adapter, AdapterConfig } from './adapter'
-import { parseDataUrl } from './adapter'
+import { parseDataUrl, sdkLogger, type Adapter, type AdapterConfig } from './adapter'
 import { parseArgs } from './tool-args'
 import { openaiTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest, Usage } from './types'
@@ -20,6 +19,8 @@ export async function createOpenAIAdapter(cfg: AdapterConfig): Promise<Adapter> 
     project: null,
     maxRetries: 0,
     timeout: cfg.timeout_ms,
+    logger: sdkLogger(cfg.log),
+    logLevel: 'warn',
   })
 
   return {

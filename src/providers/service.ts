@@ -215,7 +215,7 @@ export class ProviderService implements Providers {
     const key = `${name}\u0000${JSON.stringify(cfg)}`
     let a = this.adapters.get(key)
     if (!a) {
-      a = FACTORIES[cfg.kind]({ ...cfg, name })
+      a = FACTORIES[cfg.kind]({ ...cfg, name, log: this.opts.log.with({ provider: name }) })
       a.catch(() => this.adapters.delete(key))
       this.adapters.set(key, a)
     }
