@@ -35,6 +35,8 @@ export const provider: Command = {
         svc.use(name!, values.model)
         const active = svc.active()!
         out(`active provider: ${active.name} (model ${active.model}); a running hub uses it for the next chat`)
+        const problem = svc.list().find((p) => p.name === active.name)?.problem
+        if (problem) out(`warning: ${problem}`)
         return 0
       }
       const list = svc.list()
@@ -49,8 +51,8 @@ export const provider: Command = {
       const w = Math.max(...list.map((p) => p.name.length))
       const m = Math.max(...list.map((p) => p.model.length))
       for (const p of list) {
-        const key = p.has_key ? 'key set' : 'no key'
-        out(`${p.active ? '*' : ' '} ${p.name.padEnd(w)}  ${p.kind.padEnd(9)}  ${p.model.padEnd(m)}  ${key}${p.base_url ? `  ${p.base_url}` : ''}`)
+        const key = p.has_key ? 'key set' : p.problem ? 'NO KEY' : 'no key needed'
+        out(`${p.active ? '*' : ' '} ${p.name.padEnd(w)}  ${p.kind.padEnd(9)}  ${p.model.padEnd(m)}  ${key.padEnd(13)}${p.base_url ? `  ${p.base_url}` : ''}`)
       }
       return 0
     } finally {

@@ -66,14 +66,19 @@ export class ProviderService implements Providers {
 
   list(): ProviderSummary[] {
     const active = this.active()?.name
-    return Object.entries(this.providers).map(([name, p]) => ({
-      name,
-      kind: p.kind,
-      model: p.model,
-      ...(p.base_url ? { base_url: p.base_url } : {}),
-      has_key: !!p.api_key,
-      active: name === active,
-    }))
+    return Object.entries(this.providers).map(([name, p]) => {
+      const problem = missingKey(name, p)
+      return {
+        name,
+        kind: p.kind,
+        model: p.model,
+        ...(p.base_url ? { base_url: withoutCredentials(p.base_url) } : {}),
+        has_key: !!p.api_key,
+        active: name === active,
+        source: this.opts.config.sourceOf(`providers.${name}`) === 'override' ? ('override' as const) : ('file' as const),
+        ...(problem ? { problem } : {}),
+      }
+    })
   }
 
   chain(name?: string): string[] {
@@ -229,6 +234,19 @@ function missingKey(name: string, cfg: ProviderConfig): string | null {
   if (cfg.kind === 'openai' && cfg.base_url && !/api\.openai\.com/.test(cfg.base_url)) return null
   const env = `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`
   return `provider "${name}" has no API key: set providers.${name}.api_key in config/hearth.yaml (api_key: "\${${env}}" and export ${env}), or PUT /api/v1/providers/${name} with an api_key`
+}
+
+/** `https://user:secret@host/...` must not leak through a listing. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url)
+    if (!u.username && !u.password) return url
+    u.username = ''
+    u.password = ''
+    return u.toString()
+  } catch {
+    return url
+  }
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {

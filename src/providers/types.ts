@@ -93,6 +93,10 @@ export type ProviderSummary = {
   base_url?: string
   has_key: boolean
   active: boolean
+  /** `file`: from hearth.yaml (remove it there); `override`: added at runtime (DELETE removes it). */
+  source?: 'file' | 'override'
+  /** Why it cannot be called as configured (e.g. no API key), with how to fix it. */
+  problem?: string
 }
 
 /** What chat, the built-in tools and the admin panel need from the providers feature. */

@@ -36,8 +36,8 @@ describe('/api/v1/providers', () => {
       active: { name: 'local', model: 'llama3.2' },
       fallback: ['cloud'],
       providers: [
-        { name: 'local', kind: 'openai', model: 'llama3.2', base_url: `${fake.url}/v1`, has_key: false, active: true },
-        { name: 'cloud', kind: 'openai', model: 'gpt-4o-mini', has_key: true, active: false },
+        { name: 'local', kind: 'openai', model: 'llama3.2', base_url: `${fake.url}/v1`, has_key: false, active: true, source: 'file' },
+        { name: 'cloud', kind: 'openai', model: 'gpt-4o-mini', has_key: true, active: false, source: 'file' },
       ],
     })
   })
@@ -55,7 +55,7 @@ describe('/api/v1/providers', () => {
     const added = await add.text()
     expect(add.status).toBe(201)
     expect(added).not.toContain(key)
-    expect(JSON.parse(added)).toEqual({ name: 'groq', kind: 'openai', model: 'llama-70b', base_url: `${fake.url}/v1`, has_key: true, active: false })
+    expect(JSON.parse(added)).toEqual({ name: 'groq', kind: 'openai', model: 'llama-70b', base_url: `${fake.url}/v1`, has_key: true, active: false, source: 'override' })
 
     const dup = await hub.api('/api/v1/providers', { method: 'POST', body: JSON.stringify({ name: 'groq', kind: 'openai', model: 'x' }) })
     expect(dup.status).toBe(409)
@@ -82,6 +82,20 @@ describe('/api/v1/providers', () => {
     // The switch to the removed provider is undone: the file's choice is back.
     expect(after.active).toEqual({ name: 'local', model: 'llama3.2' })
     expect(JSON.stringify(await (await hub.api('/api/v1/config')).json())).not.toContain(key)
+  })
+
+  test('a keyless cloud provider is listed with the fix; credentials in a base_url are not shown', async () => {
+    const add = await hub.api('/api/v1/providers', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'claude', kind: 'anthropic', model: 'claude-x', base_url: 'https://bob:hunter2@proxy.lan/' }),
+    })
+    expect(add.status).toBe(201)
+    const listed = await (await hub.api('/api/v1/providers')).text()
+    expect(listed).not.toContain('hunter2')
+    await hub.api('/api/v1/providers/claude', { method: 'DELETE' })
+    const noKey = await hub.api('/api/v1/providers', { method: 'POST', body: JSON.stringify({ name: 'gem', kind: 'gemini', model: 'g' }) })
+    expect((await noKey.json()).problem).toMatch(/no API key: set providers\.gem\.api_key .*GEM_API_KEY/)
+    await hub.api('/api/v1/providers/gem', { method: 'DELETE' })
   })
 
   test('a provider from the YAML file cannot be deleted, and the error says so', async () => {
@@ -141,6 +155,7 @@ describe('hearth provider (CLI) against a running hub', () => {
     const out = show.stdout.toString()
     expect(out).toContain('active: cloud (model gpt-4.1)')
     expect(out).toMatch(/\* cloud +openai +gpt-4\.1 +key set/)
+    expect(out).toMatch(/  local +openai +llama3\.2 +no key needed +http/)
     expect(out).not.toContain(SECRET)
   })
 
