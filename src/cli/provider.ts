@@ -52,7 +52,7 @@ export const provider: Command = {
       const m = Math.max(...list.map((p) => p.model.length))
       for (const p of list) {
         const key = p.has_key ? 'key set' : p.problem ? 'NO KEY' : 'no key needed'
-        out(`${p.active ? '*' : ' '} ${p.name.padEnd(w)}  ${p.kind.padEnd(9)}  ${p.model.padEnd(m)}  ${key.padEnd(13)}${p.base_url ? `  ${p.base_url}` : ''}`)
+        out(`${p.active ? '*' : ' '} ${p.name.padEnd(w)}  ${p.kind.padEnd(9)}  ${p.model.padEnd(m)}  ${key.padEnd(13)}  ${p.base_url ?? ''}`.trimEnd())
       }
       return 0
     } finally {

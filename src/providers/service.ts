@@ -228,12 +228,31 @@ export class ProviderService implements Providers {
   }
 }
 
-/** Why a provider cannot be called without a key, or null. Local OpenAI-compatible servers need none. */
+/**
+ * Why a provider cannot be called without a key, or null. OpenAI-compatible servers on this
+ * machine or the LAN (Ollama, llama.cpp, LM Studio, vLLM) need none; cloud endpoints do.
+ */
 function missingKey(name: string, cfg: ProviderConfig): string | null {
   if (cfg.api_key) return null
-  if (cfg.kind === 'openai' && cfg.base_url && !/api\.openai\.com/.test(cfg.base_url)) return null
+  if (cfg.kind === 'openai' && cfg.base_url && isLocal(cfg.base_url)) return null
   const env = `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`
   return `provider "${name}" has no API key: set providers.${name}.api_key in config/hearth.yaml (api_key: "\${${env}}" and export ${env}), or PUT /api/v1/providers/${name} with an api_key`
+}
+
+function isLocal(url: string): boolean {
+  let host: string
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '')
+  } catch {
+    return false
+  }
+  return (
+    !host.includes('.') ||
+    host === '::1' ||
+    /\.(local|lan|home|internal|localhost)$/.test(host) ||
+    /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host) ||
+    /^f[cd][0-9a-f]{2}:/i.test(host)
+  )
 }
 
 /** `https://user:secret@host/...` must not leak through a listing. */

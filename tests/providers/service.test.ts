@@ -55,6 +55,28 @@ describe('errors that say how to fix them', () => {
     expect(() => svc.get('nokey')).toThrow(/providers\.nokey\.api_key.*NOKEY_API_KEY/)
   })
 
+  test('only OpenAI-compatible servers on this machine or the LAN may go without a key', () => {
+    const { svc: s } = makeService({
+      providers: {
+        ollama: { kind: 'openai', base_url: 'http://127.0.0.1:11434/v1', model: 'm' },
+        lmstudio: { kind: 'openai', base_url: 'http://pc.lan:1234/v1', model: 'm' },
+        vllm: { kind: 'openai', base_url: 'http://192.168.1.20:8000/v1', model: 'm' },
+        groq: { kind: 'openai', base_url: 'https://api.groq.com/openai/v1', model: 'm' },
+        openai: { kind: 'openai', model: 'm' },
+      },
+    })
+    const problems = Object.fromEntries(s.list().map((p) => [p.name, p.problem ?? null]))
+    expect(problems.ollama).toBeNull()
+    expect(problems.lmstudio).toBeNull()
+    expect(problems.vllm).toBeNull()
+    expect(problems.groq).toContain('GROQ_API_KEY')
+    expect(problems.openai).toContain('OPENAI_API_KEY')
+    // Only the active provider's key decides health; the others are listed.
+    expect(s.health()).toMatchObject({ status: 'ok', active: 'ollama', missing_keys: ['groq', 'openai'] })
+    s.use('groq')
+    expect(s.health()).toMatchObject({ status: 'degraded', error: 'the active provider "groq" has no API key' })
+  })
+
   test('no providers at all says how to add one', () => {
     const empty = makeService({}).svc
     expect(empty.active()).toBeNull()
