@@ -12,6 +12,8 @@ const CONTINUE = 'Your previous answer was cut off. Continue it exactly where it
  * `continueOnFailure` and a next provider, yields `interrupted` and continues).
  */
 export async function* streamWithFallback(providers: Providers, opts: FallbackOptions): AsyncIterable<FallbackEvent> {
+  // A provider asked for by name that does not exist is the caller's mistake, not a reason to fall back.
+  if (opts.provider && !providers.list().some((p) => p.name === opts.provider)) providers.get(opts.provider)
   const chain = providers.chain(opts.provider)
   if (chain.length === 0) throw new ProviderUnavailable(`no provider is configured: ${HOW_TO_ADD}`)
   const failures: { provider: string; code: string; error: string }[] = []

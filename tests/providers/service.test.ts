@@ -195,6 +195,27 @@ describe('streamWithFallback', () => {
     expect(events[0]).toMatchObject({ kind: 'provider', provider: 'claude', model: 'claude-fake' })
   })
 
+  test('asking for a provider that does not exist is an error listing the real ones, not a fallback', async () => {
+    const { error } = await drain(streamWithFallback(svc, { provider: 'gpt5', request: { ...ask, signal: signal() } }))
+    expect(error).toBeInstanceOf(ProviderUnavailable)
+    expect(error.message).toBe('unknown provider "gpt5"; configured: local, claude, gem, nokey')
+    expect(oai.requests.length + ant.requests.length + gem.requests.length).toBe(0)
+  })
+
+  test('a fallback without a key is skipped with its reason', async () => {
+    config.set('chat.fallback', ['nokey', 'gem'])
+    try {
+      oai.queue({ fail: 'http500' }, { fail: 'http500' }, { fail: 'http500' })
+      gem.queue({ text: ['g'] })
+      const events = await collect(streamWithFallback(svc, { request: { ...ask, signal: signal() } }))
+      expect(events[0]).toMatchObject({ kind: 'provider', provider: 'gem' })
+      const from = (events[0] as { fallbackFrom: { provider: string; code: string; error: string }[] }).fallbackFrom
+      expect(from.map((f) => [f.provider, f.code])).toEqual([['local', 'upstream_failed'], ['nokey', 'provider_unavailable']])
+    } finally {
+      config.set('chat.fallback', ['claude', 'gem'])
+    }
+  })
+
   test('a failure after the first token is thrown as ProviderFailedMidStream, no fallback', async () => {
     oai.queue({ text: ['partial'], fail: 'drop' })
     const { events, error } = await drain(streamWithFallback(svc, { request: { ...ask, signal: signal() } }))
