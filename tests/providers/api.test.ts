@@ -141,14 +141,15 @@ describe('hearth provider (CLI) against a running hub', () => {
     expect(r.stdout.toString()).toContain('active provider: cloud (model gpt-4.1)')
     const t0 = Date.now()
     let active: unknown
-    const deadline = Date.now() + 1500
+    const deadline = Date.now() + 3000
     while (Date.now() < deadline) {
       active = (await (await hub.api('/api/v1/providers')).json()).active
       if ((active as { name: string }).name === 'cloud') break
       await Bun.sleep(50)
     }
     expect(active).toEqual({ name: 'cloud', model: 'gpt-4.1' })
-    expect(Date.now() - t0).toBeLessThan(1500)
+    // The hub polls the store every 500 ms; the slack absorbs a loaded CI box.
+    expect(Date.now() - t0).toBeLessThan(2000)
 
     const show = cli('show')
     expect(show.exitCode).toBe(0)

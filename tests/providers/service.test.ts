@@ -133,7 +133,8 @@ describe('resilience', () => {
     expect(error).toMatchObject({ code: 'timeout', status: 504, partial: false })
     expect(error.message).toContain('first_token_timeout_ms')
     expect(took).toBeGreaterThanOrEqual(290)
-    expect(took).toBeLessThan(800)
+    // Far below the 30 s default; the slack absorbs a loaded CI box.
+    expect(took).toBeLessThan(1500)
     expect(oai.requests).toHaveLength(1)
     await until(() => oai.requests[0]!.aborted)
   })
