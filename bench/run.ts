@@ -1,4 +1,5 @@
 import security from './security'
+import providers from './providers'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -8,6 +9,7 @@ import { meets, type Bench, type BenchRow } from './types'
 const benches: Bench[] = [
   // Each feature adds its module here, one line each.
   security,
+  providers,
 ]
 
 const only = process.argv.slice(2)

@@ -11,6 +11,9 @@ import type { Logger } from './core/log'
 import type { StatsRegistry } from './core/stats'
 import type { DbHandle } from './db/client'
 import { systemPlugin } from './system/plugin'
+// providers (issue #3)
+import { providersPlugin } from './providers/plugin'
+import type { ProviderService } from './providers/service'
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -22,6 +25,8 @@ export type Services = {
   stats: StatsRegistry
   auth: AuthService
   startedAt: number
+  // providers (issue #3)
+  providers: ProviderService
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -90,6 +95,8 @@ export function createApp(s: Services) {
       .use(auditPlugin(s.auth))
       .use(wellKnownPlugin())
       .use(adminPlugin(s.auth))
+      // providers (issue #3)
+      .use(providersPlugin(s.providers))
   )
 }
 

@@ -8,6 +8,8 @@ import { createLogger, type Level, type Logger } from './core/log'
 import { StatsRegistry } from './core/stats'
 import { openDatabase } from './db/client'
 import { sqliteOverrideStore } from './db/override-store'
+// providers (issue #3)
+import { ProviderService } from './providers/service'
 
 export type HubOptions = {
   configPath?: string
@@ -70,7 +72,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     auth.start()
     stoppers.push(() => auth.stop())
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt }
+    // providers (issue #3): reads the live config on every call; SDKs load on first use.
+    const providers = new ProviderService({ config, bus, log: log.child('providers') })
+    providers.start()
+    stoppers.push(() => providers.stop())
+    health.register('providers', () => providers.health())
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

@@ -6,8 +6,9 @@ import { UsageError, type Command } from './cli/command'
 import { config } from './cli/config'
 import { serve } from './cli/serve'
 import { token } from './cli/token'
+import { provider } from './cli/provider'
 
-const commands: Record<string, Command> = { serve, config, token }
+const commands: Record<string, Command> = { serve, config, token, provider }
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length))

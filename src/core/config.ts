@@ -104,7 +104,8 @@ function withDefaults(tree: Record<string, unknown>): unknown {
 /** Applies defaults and validates; throws with every bad field listed by its path. */
 export function resolveConfig(file: Record<string, unknown>, overrides: Record<string, unknown> = {}): HearthConfig {
   const tree = structuredClone(file)
-  for (const [key, value] of Object.entries(overrides)) setPath(tree, key, value)
+  // Cloned: an object override (e.g. a whole provider) must not be frozen or edited in place by a later leaf override.
+  for (const [key, value] of Object.entries(overrides)) setPath(tree, key, structuredClone(value))
   const filled = withDefaults(tree)
   const issues = issuesOf(filled)
   if (issues.length > 0) {

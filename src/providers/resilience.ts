@@ -1,0 +1,98 @@
+import type { Logger } from '../core/log'
+import { describeVendorError, isAbort, ProviderCancelled, ProviderFailed, ProviderFailedMidStream } from './provider-errors'
+import type { ChatEvent } from './types'
+
+export type Limits = {
+  firstTokenTimeoutMs: number
+  timeoutMs: number
+  maxRetries: number
+  /** First backoff; doubled per retry, with jitter, capped at 8× base. */
+  backoffMs: number
+}
+
+type Ctx = { provider: string; model: string; limits: Limits; signal: AbortSignal; log: Logger }
+
+const TIMEOUT = Symbol('timeout')
+
+/**
+ * Runs one provider call with the hub's rules: a first-event deadline, an overall deadline,
+ * retries with exponential backoff only while nothing has been yielded, cancellation through the
+ * caller's signal (passed on to the SDK), and every failure translated to a typed error.
+ */
+export async function* guardedStream(open: (signal: AbortSignal) => AsyncIterable<ChatEvent>, ctx: Ctx): AsyncIterable<ChatEvent> {
+  const { provider, model, limits, signal, log } = ctx
+  for (let attempt = 0; ; attempt++) {
+    const inner = new AbortController()
+    let why: 'first' | 'total' | null = null
+    const expire = (kind: 'first' | 'total') => {
+      why ??= kind
+      inner.abort(TIMEOUT)
+    }
+    const onAbort = () => inner.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) inner.abort(signal.reason)
+    const firstTimer = setTimeout(() => expire('first'), limits.firstTokenTimeoutMs)
+    const totalTimer = setTimeout(() => expire('total'), limits.timeoutMs)
+    // A pending read may not notice the abort on every SDK; race it so deadlines are exact.
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(inner.signal.reason)
+      if (inner.signal.aborted) fail()
+      else inner.signal.addEventListener('abort', fail, { once: true })
+    })
+    aborted.catch(() => {})
+    let started = false
+    let it: AsyncIterator<ChatEvent> | undefined
+    try {
+      it = open(inner.signal)[Symbol.asyncIterator]()
+      while (true) {
+        const next = await Promise.race([it.next(), aborted])
+        if (next.done) return
+        if (!started) {
+          started = true
+          clearTimeout(firstTimer)
+        }
+        yield next.value
+      }
+    } catch (err) {
+      void it?.return?.()?.catch(() => {})
+      if (signal.aborted) throw new ProviderCancelled(provider, started)
+      const info = { provider, model }
+      if (why === 'first') {
+        throw new ProviderFailed(`${provider} sent nothing within ${limits.firstTokenTimeoutMs} ms (first_token_timeout_ms)`, { ...info, retryable: false, partial: false }, 'timeout', 504)
+      }
+      if (why === 'total') {
+        const message = `${provider} did not finish within ${limits.timeoutMs} ms (timeout_ms)`
+        if (started) throw new ProviderFailedMidStream(message, info, 'timeout', 504)
+        throw new ProviderFailed(message, { ...info, retryable: false, partial: false }, 'timeout', 504)
+      }
+      if (isAbort(err)) throw new ProviderCancelled(provider, started)
+      const { status, retryable, message } = describeVendorError(err)
+      if (started) throw new ProviderFailedMidStream(`${provider} failed mid-answer: ${message}`, { ...info, status })
+      if (!retryable || attempt >= limits.maxRetries) {
+        throw new ProviderFailed(`${provider} failed: ${message}`, { ...info, status, retryable, partial: false })
+      }
+      const wait = Math.min(limits.backoffMs * 2 ** attempt, limits.backoffMs * 8) * (0.75 + Math.random() * 0.5)
+      log.warn('provider call failed before the first event; retrying', { provider, model, attempt: attempt + 1, status, error: message, wait_ms: Math.round(wait) })
+      await sleep(wait, signal)
+      if (signal.aborted) throw new ProviderCancelled(provider, false)
+    } finally {
+      clearTimeout(firstTimer)
+      clearTimeout(totalTimer)
+      signal.removeEventListener('abort', onAbort)
+      // Closes the HTTP stream when the consumer stops early (break, return).
+      if (!inner.signal.aborted) inner.abort()
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
