@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path'
+import { LogRing } from './admin/log-ring'
 import { createApp, type App, type Services } from './app'
 import { AuthService } from './auth/service'
 import { ConfigService } from './core/config'
@@ -36,7 +37,16 @@ export type Hub = {
  */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const startedAt = Date.now()
-  const log = createLogger({ level: (opts.env.HEARTH_LOG_LEVEL as Level) ?? 'info', sink: opts.logSink })
+  // admin panel: every (already masked) line also goes to an in-memory ring for the live tail.
+  const logRing = new LogRing(500)
+  const sink = opts.logSink ?? ((line: string) => process.stderr.write(line + '\n'))
+  const log = createLogger({
+    level: (opts.env.HEARTH_LOG_LEVEL as Level) ?? 'info',
+    sink: (line) => {
+      sink(line)
+      logRing.push(line)
+    },
+  })
   const bus = new EventBus((err, event) => log.error('event listener failed', { event: event.type, error: err }))
   const stoppers: (() => unknown)[] = []
   const stop = async () => {
@@ -78,7 +88,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stoppers.push(() => providers.stop())
     health.register('providers', () => providers.health())
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers }
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, logRing }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port
