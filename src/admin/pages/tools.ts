@@ -82,7 +82,7 @@ export const toolsPage = (d: AdminDeps) => {
         const x = tool(ctx.params.name)
         let result: ToolResult | undefined
         const n = await attempt(async () => {
-          const args = readArgs(x.inputSchema, ctx.body)
+          const args = readArgs(x.inputSchema, ctx.body ?? {})
           result = await tools.call(x.name, args, {
             signal: AbortSignal.any([ctx.request.signal, AbortSignal.timeout(60_000)]),
             actor: principalOf(ctx).name,
@@ -91,6 +91,6 @@ export const toolsPage = (d: AdminDeps) => {
         }, 'done')
         return fragment(result ? resultView(result) : notice(n))
       },
-      { body: t.Record(t.String(), t.Union([t.String(), t.Array(t.String())])) },
+      { body: t.Optional(t.Record(t.String(), t.Union([t.String(), t.Array(t.String())]))) },
     )
 }

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Elysia } from 'elysia'
+import { assetsPlugin } from '../../src/admin/assets'
+import { toolsPage } from '../../src/admin/pages/tools'
+import type { AdminDeps } from '../../src/admin/types'
+import { Registry } from '../../src/mcp/registry'
+import { jsonResult } from '../../src/mcp/types'
+import { launchBrowser, loginThroughForm, type TestBrowser } from '../helpers/browser'
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub'
+import { startProviderFakes, type ProviderFakes } from '../helpers/provider-fakes'
+
+const PAGES = ['/admin', '/admin/chat', '/admin/providers', '/admin/conversations', '/admin/tools', '/admin/mcp', '/admin/devices', '/admin/tokens', '/admin/settings', '/admin/logs']
+
+// One browser for the whole file; each describe opens its own page state.
+let b: TestBrowser
+beforeAll(async () => {
+  b = await launchBrowser()
+  b.page.on('dialog', (d) => void d.accept())
+}, 30_000)
+afterAll(async () => {
+  await b?.close()
+})
+
+/** The admin panel (SPEC §8) in a real browser against a real hub. */
+describe('admin panel in a real browser', () => {
+  let fakes: ProviderFakes
+  let hub: TestHub
+  beforeAll(async () => {
+    fakes = startProviderFakes()
+    hub = await startTestHub({ yaml: fakes.yaml() })
+    await loginThroughForm(b.page, hub.url, ADMIN_TOKEN)
+  }, 30_000)
+  afterAll(async () => {
+    // Leave the log page first: its event stream would report the hub going away as an error.
+    await b?.page.goto('about:blank')
+    await hub?.close()
+    await fakes?.stop()
+  })
+
+  test('every page renders with its nav entry current and no console or CSP errors', async () => {
+    for (const path of PAGES) {
+      await b.page.goto(hub.url + path)
+      expect(b.page.url()).toBe(hub.url + path)
+      expect(await b.page.getAttribute('nav a[aria-current=page]', 'href')).toBe(path)
+      expect(await b.page.locator('main h1').count()).toBe(1)
+    }
+    // A narrow phone screen: nothing wider than the viewport on the dashboard.
+    await b.page.setViewportSize({ width: 375, height: 740 })
+    await b.page.goto(hub.url + '/admin')
+    expect(await b.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
+    await b.page.setViewportSize({ width: 1200, height: 800 })
+    expect(b.problems).toEqual([])
+  }, 20_000)
+
+  test('the dashboard shows health per part and the active provider, and refreshes itself', async () => {
+    await b.page.goto(hub.url + '/admin')
+    expect(await b.page.textContent('#health')).toBe('ok')
+    expect(await b.page.textContent('#active-provider')).toBe('openai')
+    await hub.api('/api/v1/providers/gemini/use', { method: 'POST' })
+    await b.page.waitForFunction(() => document.querySelector('#active-provider')?.textContent === 'gemini', null, { timeout: 5000 })
+    await hub.api('/api/v1/providers/openai/use', { method: 'POST' })
+  }, 15_000)
+
+  test('switching the active provider from the providers page', async () => {
+    await b.page.goto(hub.url + '/admin/providers')
+    expect(await b.page.textContent('#providers tr.active th')).toContain('openai')
+    await b.page.click('button[aria-label="Use anthropic"]')
+    await b.page.waitForSelector('#providers [role=status]')
+    expect(await b.page.textContent('#providers tr.active th')).toContain('anthropic')
+    const api = (await (await hub.api('/api/v1/providers')).json()) as { active: { name: string } }
+    expect(api.active.name).toBe('anthropic')
+
+    // Testing a provider reaches the stand-in and reports back in the row.
+    await b.page.click('button[aria-label="Test anthropic"]')
+    await b.page.waitForSelector('#test-anthropic .badge', { timeout: 10_000 })
+    expect(await b.page.textContent('#test-anthropic .badge')).toBe('ok')
+
+    // A bad add is refused with a message; the list stays.
+    await b.page.fill('form[hx-post="/admin/providers"] input[name=name]', 'bad name!')
+    await b.page.evaluate(() => document.querySelector<HTMLInputElement>('form[hx-post="/admin/providers"] input[name=name]')!.removeAttribute('pattern'))
+    await b.page.fill('form[hx-post="/admin/providers"] input[name=model]', 'x')
+    await b.page.click('form[hx-post="/admin/providers"] button[type=submit]')
+    await b.page.waitForSelector('#providers [role=alert]')
+    expect(await b.page.locator('#providers tbody tr').count()).toBe(3)
+    await hub.api('/api/v1/providers/openai/use', { method: 'POST' })
+  }, 20_000)
+
+  test('creating a token shows it once; revoking it stops it working', async () => {
+    await b.page.goto(hub.url + '/admin/tokens')
+    await b.page.fill('input[name=name]', 'kitchen-tablet')
+    await b.page.check('input[name=scopes][value="tools:list"]')
+    await b.page.click('#h-new ~ form button[type=submit]')
+    const token = (await b.page.textContent('#new-token', { timeout: 5000 }))!
+    expect(token).toStartWith('hth_')
+    expect((await hub.api('/api/v1/info', { token })).status).toBe(200)
+    // Shown once: the page, reloaded, lists the token but not its secret.
+    await b.page.reload()
+    expect(await b.page.textContent('#tokens')).toContain('kitchen-tablet')
+    expect(await b.page.content()).not.toContain(token)
+
+    await b.page.click('button[aria-label="Revoke kitchen-tablet"]')
+    await b.page.waitForSelector('#tokens [role=status]')
+    expect(await b.page.textContent('#tokens')).toContain('revoked')
+    expect((await hub.api('/api/v1/info', { token })).status).toBe(401)
+  }, 15_000)
+
+  test('editing a setting makes it an override; reset returns it to its default', async () => {
+    await b.page.goto(hub.url + '/admin/settings')
+    const row = 'tr[data-key="auth.requests_per_minute"]'
+    expect(await b.page.textContent(`${row} .badge`)).toBe('default')
+    await b.page.fill(`${row} input[name=value]`, '777')
+    await b.page.click(`${row} button[type=submit]`)
+    await b.page.waitForFunction((sel) => document.querySelector(`${sel} .badge`)?.textContent === 'override', row, { timeout: 5000 })
+    expect(hub.services.config.current.auth.requests_per_minute).toBe(777)
+
+    // An invalid value is refused with a message and nothing changes.
+    await b.page.fill(`${row} input[name=value]`, '"many"')
+    await b.page.click(`${row} button[type=submit]`)
+    await b.page.waitForSelector(`${row} [role=alert]`)
+    expect(hub.services.config.current.auth.requests_per_minute).toBe(777)
+
+    await b.page.click(`${row} button[aria-label="Reset auth.requests_per_minute"]`)
+    await b.page.waitForFunction((sel) => document.querySelector(`${sel} .badge`)?.textContent === 'default', row, { timeout: 5000 })
+    expect(hub.services.config.current.auth.requests_per_minute).toBe(600)
+
+    // The filter narrows the table from the server.
+    await b.page.fill('input[name=q]', 'streams_per')
+    await b.page.waitForFunction(() => document.querySelectorAll('#settings tbody tr').length === 1, null, { timeout: 5000 })
+  }, 15_000)
+
+  test('the live log tail shows recent lines and then new ones as they are written', async () => {
+    await b.page.goto(hub.url + '/admin/logs')
+    await b.page.waitForSelector('#log .log-line', { timeout: 5000 })
+    expect(await b.page.textContent('#log')).toContain('admin session opened')
+    hub.services.log.child('test').warn('marker <b>not markup</b>', { token: 'hth_should_be_masked_0123456789' })
+    await b.page.waitForSelector('#log .log-line.level-warn', { timeout: 5000 })
+    const text = await b.page.textContent('#log .log-line.level-warn')
+    expect(text).toContain('marker <b>not markup</b>')
+    expect(text).not.toContain('hth_should_be_masked')
+    expect(await b.page.locator('#log b').count()).toBe(0)
+    expect(b.problems).toEqual([])
+  }, 15_000)
+})
+
+/**
+ * The tools page against a registry with real tools (a hub does not build one until the MCP
+ * feature is in): the form is generated from each input schema and a call shows its result.
+ */
+describe('tool form in a real browser', () => {
+  let server: { stop(closeActive?: boolean): Promise<unknown> } | undefined
+  let url = ''
+  let seen: Record<string, unknown> | undefined
+  beforeAll(async () => {
+    const tools = new Registry()
+    tools.register({
+      name: 'lamp_set',
+      description: 'Set a lamp',
+      source: 'builtin',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          room: { type: 'string', description: 'Which room' },
+          brightness: { type: 'integer', minimum: 0, maximum: 254 },
+          on: { type: 'boolean' },
+          mode: { type: 'string', enum: ['warm', 'cold'] },
+          tags: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['room', 'on'],
+      },
+      handler: (args) => {
+        seen = args
+        return jsonResult({ ok: true, echoed: args })
+      },
+    })
+    tools.register({ name: 'broken', description: 'Always fails', source: 'builtin', inputSchema: { type: 'object' }, handler: () => { throw new Error('lamp unreachable') } })
+    const deps = { tools } as unknown as AdminDeps
+    const app = new Elysia().use(assetsPlugin()).use(toolsPage(deps)).listen({ hostname: '127.0.0.1', port: 0 })
+    server = app
+    url = `http://127.0.0.1:${app.server!.port}`
+  })
+  afterAll(async () => {
+    await server?.stop(true)
+  })
+
+  test('search, generated form, call, result', async () => {
+    await b.page.goto(`${url}/admin/tools`)
+    await b.page.fill('input[name=q]', 'lamp')
+    await b.page.waitForFunction(() => document.querySelectorAll('#tools li').length === 1, null, { timeout: 5000 })
+    await b.page.click('#tools a')
+    await b.page.waitForURL(/\/admin\/tools\/lamp_set$/)
+    expect(await b.page.getAttribute('#f-brightness', 'type')).toBe('number')
+    expect(await b.page.locator('#f-mode option').allTextContents()).toEqual(['(not set)', 'warm', 'cold'])
+    await b.page.fill('#f-room', 'kitchen')
+    await b.page.fill('#f-brightness', '120')
+    await b.page.selectOption('#f-on', 'true')
+    await b.page.selectOption('#f-mode', 'warm')
+    await b.page.fill('#f-tags', '["a","b"]')
+    await b.page.click('.tool-form button[type=submit]')
+    await b.page.waitForSelector('#result .tool-result', { timeout: 5000 })
+    expect(seen).toEqual({ room: 'kitchen', brightness: 120, on: true, mode: 'warm', tags: ['a', 'b'] })
+    expect(await b.page.textContent('#result h3')).toBe('Result')
+    expect(await b.page.textContent('#result .result-text')).toContain('"echoed"')
+
+    // Bad JSON in an array field is a message, not a call.
+    seen = undefined
+    await b.page.fill('#f-tags', '[nope')
+    await b.page.click('.tool-form button[type=submit]')
+    await b.page.waitForSelector('#result [role=alert]', { timeout: 5000 })
+    expect(await b.page.textContent('#result [role=alert]')).toContain('tags: not valid JSON')
+    expect(seen).toBeUndefined()
+
+    await b.page.goto(`${url}/admin/tools/broken`)
+    await b.page.click('.tool-form button[type=submit]')
+    await b.page.waitForSelector('#result .tool-result.is-error', { timeout: 5000 })
+    expect(await b.page.textContent('#result')).toContain('lamp unreachable')
+    expect(b.problems).toEqual([])
+  }, 20_000)
+})
