@@ -135,8 +135,14 @@ export class Registry implements ToolRegistry {
     }
   }
 
+  validate(name: string, args: unknown): string | null {
+    const e = this.tools.get(name)
+    if (!e) throw new NotFound(`unknown tool "${name}"`)
+    return this.check(e, args ?? {})
+  }
+
   /** Validates without calling: a message naming the field and what was expected, or null. */
-  check(e: Entry, input: unknown): string | null {
+  private check(e: Entry, input: unknown): string | null {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'arguments must be a JSON object'
     try {
       e.validate ??= this.ajv.compile(e.def.inputSchema as JsonSchema)
