@@ -22,8 +22,8 @@ export type McpServiceOptions = {
   maxSessions?: number
 }
 
-const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
+const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}, id: unknown = null) =>
+  new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), {
     status,
     headers: { 'content-type': 'application/json', ...headers },
   })
@@ -102,7 +102,7 @@ export class McpService {
       const meta = new URL('/.well-known/oauth-protected-resource', request.url)
       return jsonRpcError(403, -32600, 'this token lacks the "tools:call" scope', {
         'www-authenticate': `Bearer error="insufficient_scope", scope="tools:call", resource_metadata="${meta}"`,
-      })
+      }, Array.isArray(body) ? null : ((body as { id?: unknown }).id ?? null))
     }
     if (sid) {
       const s = this.sessions.get(sid)
