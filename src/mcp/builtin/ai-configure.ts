@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { JsonValue } from './schema'
 import { errorMessage } from '../../core/errors'
 import type { ChatEvent } from '../../providers/types'
 import { errorResult, jsonResult, type ToolDefinition } from '../types'
@@ -6,7 +7,7 @@ import { parseConfigureRequest, type ConfigureIntent, type ParsedRequest } from 
 import { activeProvider, type BuiltinDeps } from './deps'
 
 const Input = t.Object({ request: t.String({ minLength: 1, maxLength: 2000, description: 'What to change, in plain language' }) })
-const Change = t.Object({ setting: t.String(), from: t.Unknown(), to: t.Unknown() })
+const Change = t.Object({ setting: t.String(), from: JsonValue(), to: JsonValue() })
 const Output = t.Object({
   changes: t.Array(Change),
   confidence: t.Number({ minimum: 0, maximum: 1 }),

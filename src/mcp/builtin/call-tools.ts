@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { Arguments, Int } from './schema'
+import { Arguments, Int, JsonValue } from './schema'
 import { errorResult, jsonResult, type ToolContext, type ToolDefinition } from '../types'
 import type { BuiltinDeps } from './deps'
 
@@ -18,7 +18,7 @@ export function batchExecuteTool({ registry }: BuiltinDeps): ToolDefinition {
     inputSchema: t.Object({ calls: t.Array(Call, { minItems: 1, maxItems: MAX_BATCH }) }),
     outputSchema: t.Object({
       results: t.Array(
-        t.Object({ name: t.String(), ok: t.Boolean(), content: t.Array(t.Unknown()), structuredContent: t.Optional(t.Unknown()) }),
+        t.Object({ name: t.String(), ok: t.Boolean(), content: t.Array(JsonValue()), structuredContent: t.Optional(JsonValue()) }),
       ),
       succeeded: Int(),
       failed: Int(),

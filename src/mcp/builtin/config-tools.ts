@@ -1,10 +1,11 @@
 import { t } from 'elysia'
+import { JsonValue } from './schema'
 import { getPath, redactConfigValue } from '../../core/config'
 import { errorMessage } from '../../core/errors'
 import { errorResult, jsonResult, type ToolDefinition } from '../types'
 import { activeProvider, type BuiltinDeps } from './deps'
 
-const Change = t.Object({ key: t.String(), from: t.Unknown(), to: t.Unknown() })
+const Change = t.Object({ key: t.String(), from: JsonValue(), to: JsonValue() })
 const redactChanges = (changes: { key: string; from: unknown; to: unknown }[]) =>
   changes.map((c) => ({ key: c.key, from: redactConfigValue(c.key, c.from), to: redactConfigValue(c.key, c.to) }))
 
@@ -14,7 +15,7 @@ export function configGetTool({ config }: BuiltinDeps): ToolDefinition {
     title: 'Read the configuration',
     description: 'Read the effective configuration: one dotted key ("chat.max_tool_hops") or every key under a prefix ("providers"). Secrets are shown as ***.',
     inputSchema: t.Object({ key: t.Optional(t.String({ description: 'A dotted key or prefix; omit for everything' })) }),
-    outputSchema: t.Object({ entries: t.Array(t.Object({ key: t.String(), value: t.Unknown(), source: t.String() })) }),
+    outputSchema: t.Object({ entries: t.Array(t.Object({ key: t.String(), value: JsonValue(), source: t.String() })) }),
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     source: 'builtin',
     keywords: ['settings', 'config', 'configuration'],
@@ -33,7 +34,7 @@ export function configSetTool({ config }: BuiltinDeps): ToolDefinition {
     title: 'Change a setting',
     description:
       'Set a runtime override of one dotted config key ("providers.openai.temperature" to 0.3). Validated against the whole configuration; null removes the override. Returns what changed, from → to.',
-    inputSchema: t.Object({ key: t.String({ minLength: 1 }), value: t.Unknown({ description: 'The new value (JSON); null drops the override' }) }, { required: ['key', 'value'] }),
+    inputSchema: t.Object({ key: t.String({ minLength: 1 }), value: JsonValue({ description: 'The new value (JSON); null drops the override' }) }, { required: ['key', 'value'] }),
     outputSchema: t.Object({ changes: t.Array(Change) }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     source: 'builtin',

@@ -8,3 +8,8 @@ import { t } from 'elysia'
  */
 export const Int = (opts: Parameters<typeof Type.Integer>[0] = {}) => Type.Integer(opts)
 export const Arguments = t.Object({}, { additionalProperties: true, description: "The tool's arguments, as its inputSchema describes" })
+
+/** Any JSON value, spelled out: a bare `{}` schema reads as "nothing declared" to strict clients. */
+const scalarOrObject = () => [t.String(), t.Number(), t.Boolean(), t.Null(), t.Object({}, { additionalProperties: true })]
+export const JsonValue = (opts: { description?: string } = {}) =>
+  t.Union([...scalarOrObject(), t.Array(t.Union([...scalarOrObject(), t.Array(t.Union(scalarOrObject()))]))], opts)

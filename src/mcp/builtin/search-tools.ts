@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { Int } from './schema'
+import { Int, JsonValue } from './schema'
 import { ToolSearch } from '../tool-search'
 import { jsonResult, type ToolDefinition } from '../types'
 import type { BuiltinDeps } from './deps'
@@ -16,7 +16,7 @@ export function searchToolsTool({ registry }: BuiltinDeps): ToolDefinition {
       limit: t.Optional(Int({ minimum: 1, maximum: 50, default: 10 })),
     }),
     outputSchema: t.Object({
-      results: t.Array(t.Object({ name: t.String(), description: t.String(), source: t.String(), score: t.Number(), inputSchema: t.Unknown() })),
+      results: t.Array(t.Object({ name: t.String(), description: t.String(), source: t.String(), score: t.Number(), inputSchema: JsonValue() })),
     }),
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     source: 'builtin',
