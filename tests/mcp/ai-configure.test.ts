@@ -51,7 +51,7 @@ afterAll(() => hub.close())
 const ctx = (): ToolContext => ({ signal: new AbortController().signal, actor: 'test', surface: 'chat' })
 const run = async (request: string) => {
   const res = await hub.services.tools.call('ai_configure', { request }, ctx())
-  return { ...(res.structuredContent as Record<string, unknown>), isError: res.isError, text: (res.content[0] as { text: string }).text }
+  return { ...(res.structuredContent as Record<string, unknown>), isError: res.isError, text: (res.content[0] as { text: string }).text } as Record<string, unknown> & { isError?: boolean; text: string }
 }
 
 describe('ai_configure tool on a real config (parser path)', () => {

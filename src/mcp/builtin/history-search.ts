@@ -49,7 +49,7 @@ export function historySearchTool({ db }: BuiltinDeps): ToolDefinition {
           created_at: new Date(h.created_at).toISOString(),
           snippet: h.snippet,
           // bm25 is negative, lower is better; flip it so a higher score is a better match.
-          score: Math.round(-h.rank * 1000) / 1000,
+          score: Number((-h.rank).toPrecision(4)),
         }))
         return jsonResult({ query, results })
       } catch (err) {
