@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { percentile, type Bench, type BenchRow } from './types'
+
+/**
+ * MCP `tools/call` over HTTP with the v1 SDK client (one session, reused): Hearth's /mcp calling a
+ * built-in tool, and the SDK's reference server (server-everything on Node) calling `echo`, side by
+ * side. Latency is measured one call at a time; throughput with several calls in flight. Both
+ * servers run in their own process (the hub via `main.ts serve`), so the client's own CPU time is
+ * not charged to the server under test.
+ */
+const TOKEN = 'hth_bench_admin_token_0123456789abcdef'
+const WARMUP = 300
+const SERIAL = 2000
+const CONCURRENT = 8000
+const IN_FLIGHT = 16
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1.0.0' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {} }))
+  return client
+}
+
+async function measure(call: () => Promise<unknown>): Promise<{ p50: number; p99: number; perSec: number }> {
+  for (let i = 0; i < WARMUP; i++) await call()
+  const lat: number[] = []
+  for (let i = 0; i < SERIAL; i++) {
+    const t0 = performance.now()
+    await call()
+    lat.push(performance.now() - t0)
+  }
+  lat.sort((a, b) => a - b)
+  let left = CONCURRENT
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (left-- > 0) await call()
+    }),
+  )
+  const perSec = CONCURRENT / ((performance.now() - t0) / 1000)
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec }
+}
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const port = s.port
+  s.stop(true)
+  return port
+}
+
+async function spawnServer(cmd: string[], env: Record<string, string>, url: string, probe: string): Promise<{ url: string; stop(): void }> {
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...env }, stdout: 'ignore', stderr: 'ignore' })
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(probe).then(() => true, () => false)
+    if (up) return { url, stop: () => proc.kill() }
+    await Bun.sleep(100)
+  }
+  proc.kill()
+  throw new Error(`${cmd.join(' ')} did not start`)
+}
+
+async function everything() {
+  const port = await freePort()
+  const entry = join(import.meta.dir, '../node_modules/@modelcontextprotocol/server-everything/dist/index.js')
+  const url = `http://127.0.0.1:${port}/mcp`
+  return spawnServer(['node', entry, 'streamableHttp'], { PORT: String(port) }, url, url)
+}
+
+async function hearth(dir: string) {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const main = join(import.meta.dir, '../src/main.ts')
+  return spawnServer(
+    [process.execPath, main, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dir],
+    { HEARTH_ADMIN_TOKEN: TOKEN, HEARTH_LOG_LEVEL: 'error', NODE_ENV: 'production' },
+    `${base}/mcp`,
+    `${base}/api/v1/health`,
+  )
+}
+
+const bench: Bench = {
+  name: 'mcp',
+  async run(): Promise<BenchRow[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-mcp-'))
+    const hub = await hearth(dir)
+    const rows: BenchRow[] = []
+    try {
+      const client = await connect(hub.url, TOKEN)
+      const ours = await measure(() => client.callTool({ name: 'config_get', arguments: { key: 'server.port' } }))
+      await client.close()
+      rows.push(
+        { measure: 'tools/call built-in over /mcp (16 in flight)', value: ours.perSec, unit: 'calls/s', budget: '>= 5000' },
+        { measure: 'tools/call built-in over /mcp p50', value: ours.p50, unit: 'ms', budget: '<= 1' },
+        { measure: 'tools/call built-in over /mcp p99', value: ours.p99, unit: 'ms' },
+      )
+      let ref: Awaited<ReturnType<typeof everything>> | null = null
+      try {
+        ref = await everything()
+        const other = await connect(ref.url)
+        const theirs = await measure(() => other.callTool({ name: 'echo', arguments: { message: 'hi' } }))
+        await other.close()
+        rows.push(
+          { measure: 'tools/call server-everything (Node) calls/s', value: theirs.perSec, unit: 'calls/s' },
+          { measure: 'tools/call server-everything p50 / p99', value: theirs.p50, unit: 'ms', note: `p99 ${theirs.p99.toFixed(3)} ms` },
+          { measure: 'throughput ratio hearth / server-everything', value: ours.perSec / theirs.perSec, unit: 'x' },
+          { measure: 'p50 ratio server-everything / hearth', value: theirs.p50 / ours.p50, unit: 'x' },
+        )
+      } finally {
+        ref?.stop()
+      }
+    } finally {
+      hub.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    return rows
+  },
+}
+
+export default bench
