@@ -10,7 +10,8 @@ import { legacyServer } from './server-legacy'
 import { modernHandler } from './server-modern'
 import type { RegistryChange, ToolRegistry } from './types'
 
-type Session = { transport: WebStandardStreamableHTTPServerTransport; server: Server; lastSeen: number }
+/** `owner` is the token that opened the session: a session id is no bearer credential of its own. */
+type Session = { transport: WebStandardStreamableHTTPServerTransport; server: Server; lastSeen: number; owner: string | null }
 
 export type McpServiceOptions = {
   registry: ToolRegistry
@@ -87,7 +88,7 @@ export class McpService {
     const sid = request.headers.get('mcp-session-id')
     if (request.method !== 'POST') {
       if (!sid) return jsonRpcError(400, -32000, 'Mcp-Session-Id header required')
-      const s = this.sessions.get(sid)
+      const s = this.session(sid, principal)
       if (!s) return jsonRpcError(404, -32001, 'Session not found')
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { authInfo })
@@ -105,7 +106,7 @@ export class McpService {
       }, Array.isArray(body) ? null : ((body as { id?: unknown }).id ?? null))
     }
     if (sid) {
-      const s = this.sessions.get(sid)
+      const s = this.session(sid, principal)
       if (!s) return jsonRpcError(404, -32001, 'Session not found')
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { parsedBody: body, authInfo })
@@ -114,19 +115,25 @@ export class McpService {
       if (!methodsOf(body).includes('initialize')) {
         return jsonRpcError(400, -32000, 'Bad Request: no session; send initialize first')
       }
-      return this.open(request, body, authInfo)
+      return this.open(request, body, authInfo, principal.tokenId)
     }
     return this.modern.fetch(request, { parsedBody: body, authInfo })
   }
 
-  private async open(request: Request, body: unknown, authInfo: { token: string; clientId: string; scopes: string[] }): Promise<Response> {
+  /** Another token presenting a session id gets the same answer as for an unknown one. */
+  private session(id: string, principal: Principal): Session | undefined {
+    const s = this.sessions.get(id)
+    return s && s.owner === principal.tokenId ? s : undefined
+  }
+
+  private async open(request: Request, body: unknown, authInfo: { token: string; clientId: string; scopes: string[] }, owner: string | null): Promise<Response> {
     const max = this.opts.maxSessions ?? 1000
     if (this.sessions.size >= max) this.evictOldest()
     const server = legacyServer(this.methods)
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, lastSeen: Date.now() })
+        this.sessions.set(id, { transport, server, lastSeen: Date.now(), owner })
       },
       onsessionclosed: (id) => {
         this.sessions.delete(id)
