@@ -13,12 +13,15 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { errorMessage, HearthError } from '../core/errors'
 import { CAPABILITIES, SERVER_INFO, type McpCallEnv, type McpMethods } from './methods'
-import type { ElicitResult, SampleResult } from './types'
+import type { ElicitResult, LogLevel, SampleResult } from './types'
+
+const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, notice: 2, warning: 3, error: 4, critical: 5, alert: 6, emergency: 7 }
 
 /** HearthError → the v1 SDK's protocol error: bad input and unknown names are -32602 per the spec. */
 function rpc<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>) {
@@ -46,13 +49,16 @@ type Extra = {
  */
 export function legacyServer(methods: McpMethods): Server {
   const server = new Server(SERVER_INFO, { capabilities: CAPABILITIES })
+  // logging/setLevel is per session, and a session is this server: the level lives here.
+  let minLevel = SEVERITY.info
   const env = (extra: Extra, progressToken?: string | number): McpCallEnv => {
     const caps = server.getClientCapabilities()
     return {
       actor: extra.authInfo?.clientId ?? 'anonymous',
       signal: extra.signal,
       progressToken,
-      notify: (method, params) => extra.sendNotification({ method, params }),
+      notify: (method, params) =>
+        method === 'notifications/message' && SEVERITY[params.level as LogLevel] < minLevel ? Promise.resolve() : extra.sendNotification({ method, params }),
       sample: caps?.sampling
         ? async (req) => (await extra.sendRequest({ method: 'sampling/createMessage', params: req }, CreateMessageResultSchema)) as SampleResult
         : undefined,
@@ -81,5 +87,9 @@ export function legacyServer(methods: McpMethods): Server {
   server.setRequestHandler(SubscribeRequestSchema, () => ({}))
   server.setRequestHandler(UnsubscribeRequestSchema, () => ({}))
   server.setRequestHandler(CompleteRequestSchema, () => methods.complete())
+  server.setRequestHandler(SetLevelRequestSchema, (req) => {
+    minLevel = SEVERITY[req.params.level]
+    return {}
+  })
   return server
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
+import { LoggingMessageNotificationSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { textResult, type ToolDefinition } from '../../src/mcp/types'
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub'
 import { insertConversation, mcpClient, until } from '../helpers/mcp'
@@ -39,6 +39,17 @@ beforeAll(async () => {
   hub.services.tools.batch(() => {
     hub.services.tools.register(longTool)
     hub.services.tools.register(progressTool)
+    hub.services.tools.register({
+      name: 'test_logs',
+      description: 'logs at debug and warning',
+      inputSchema: noArgs,
+      source: 'test',
+      handler: (_a, ctx) => {
+        ctx.log?.('debug', 'fine detail')
+        ctx.log?.('warning', 'watch out')
+        return textResult('logged')
+      },
+    })
     for (let i = 0; i < 150; i++) hub.services.tools.register({ ...progressTool, name: `bulk_${String(i).padStart(3, '0')}` })
   })
   listOnly = hub.services.auth.create({ name: 'lister', scopes: ['tools:list'] }).token
@@ -92,6 +103,20 @@ describe('/mcp with the v1 SDK client (2025-11-25)', () => {
     const res = await client.callTool({ name: 'test_count', arguments: {} }, undefined, { onprogress: (p) => seen.push(p.progress) })
     expect(seen).toEqual([1, 2, 3])
     expect(res.content).toEqual([{ type: 'text', text: 'counted' }])
+    await client.close()
+  })
+
+  test('log lines reach the client, filtered by the session’s logging/setLevel', async () => {
+    const { client } = await mcpClient(hub.url, ADMIN_TOKEN)
+    const lines: string[] = []
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      lines.push(`${n.params.level}:${n.params.data}`)
+    })
+    await client.callTool({ name: 'test_logs', arguments: {} })
+    expect(lines).toEqual(['warning:watch out'])
+    await client.setLoggingLevel('debug')
+    await client.callTool({ name: 'test_logs', arguments: {} })
+    expect(lines).toEqual(['warning:watch out', 'debug:fine detail', 'warning:watch out'])
     await client.close()
   })
 
