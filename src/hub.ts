@@ -11,7 +11,7 @@ import { sqliteOverrideStore } from './db/override-store'
 // providers (issue #3)
 import { ProviderService } from './providers/service'
 // --- mcp ---
-import { registerBuiltins } from './mcp/builtin'
+import { registerBuiltins } from './mcp/builtin/register-builtins'
 import { Registry } from './mcp/registry'
 import { toolSwitchRepo } from './mcp/repo'
 import { McpService } from './mcp/service'

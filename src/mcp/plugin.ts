@@ -27,8 +27,8 @@ export const mcpPlugin = ({ tools, mcp }: McpPluginDeps) =>
       '/tools/call',
       (ctx) => {
         const { body, request } = ctx
-        if (wantsNdjson(request)) return ndjsonCall(tools, body.name, body.arguments, principalOf(ctx), request.signal)
-        return restCall(tools, body.name, body.arguments, principalOf(ctx), request.signal)
+        const call = { name: body.name, args: body.arguments, principal: principalOf(ctx), signal: request.signal }
+        return wantsNdjson(request) ? ndjsonCall(tools, call) : restCall(tools, call)
       },
       { body: t.Object({ name: t.String({ minLength: 1 }), arguments: t.Optional(t.Object({}, { additionalProperties: true })) }) },
     )

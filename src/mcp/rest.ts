@@ -1,6 +1,6 @@
 import { NotFound, ValidationFailed } from '../core/errors'
 import type { Principal } from '../auth/types'
-import type { Progress, ToolRegistry, ToolResult } from './types'
+import type { ToolRegistry, ToolResult } from './types'
 import { toWireTool, type WireTool } from './wire'
 
 /**
@@ -20,22 +20,17 @@ export function restPrepare(registry: ToolRegistry, name: string, args: unknown)
   if (problem) throw new ValidationFailed(`invalid arguments for ${name}: ${problem}`, [{ path: 'arguments', message: problem }])
 }
 
-export function restCall(
-  registry: ToolRegistry,
-  name: string,
-  args: unknown,
-  principal: Principal,
-  signal: AbortSignal,
-  progress?: (p: Progress) => void,
-): Promise<ToolResult> {
+export type RestCall = { name: string; args: unknown; principal: Principal; signal: AbortSignal }
+
+export function restCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Promise<ToolResult> {
   restPrepare(registry, name, args)
-  return registry.call(name, args ?? {}, { signal, actor: principal.name, surface: 'rest', progress })
+  return registry.call(name, args ?? {}, { signal, actor: principal.name, surface: 'rest' })
 }
 
 const line = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v)}\n`)
 
 /** `Accept: application/x-ndjson`: progress lines as they happen, then one result line. */
-export function ndjsonCall(registry: ToolRegistry, name: string, args: unknown, principal: Principal, signal: AbortSignal): Response {
+export function ndjsonCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Response {
   restPrepare(registry, name, args)
   const ctrl = new AbortController()
   const onAbort = () => ctrl.abort()

@@ -8,8 +8,6 @@ import { recallPrompt, summarizeConversationPrompt } from './prompts'
 import { configResource, conversationTemplate, toolsResource } from './resources'
 import { searchToolsTool } from './search-tools'
 
-export type { BuiltinDeps } from './deps'
-
 /** Registers Hearth's own tools, resources and prompts (one change notification for all). */
 export function registerBuiltins(registry: ToolRegistry, deps: Omit<BuiltinDeps, 'registry'>): () => void {
   const all: BuiltinDeps = { ...deps, registry }
