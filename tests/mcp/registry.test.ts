@@ -143,3 +143,20 @@ describe('Registry', () => {
     expect(r.listResourceTemplates().map((x) => x.uriTemplate)).toEqual(['x://item/{id}'])
   })
 })
+
+describe('Registry call records (audit hook)', () => {
+  test('every call is reported once with actor, surface, arguments, outcome and duration', async () => {
+    const records: unknown[] = []
+    const r = new Registry({ onCall: (rec) => records.push(rec) })
+    r.register(echo('e'))
+    r.register(echo('bad', { handler: () => Promise.reject(new Error('nope')) }))
+    await r.call('e', { text: 'hi' }, ctx())
+    await r.call('bad', { text: 'x' }, ctx())
+    await r.call('e', {}, ctx())
+    expect(records).toEqual([
+      expect.objectContaining({ actor: 'test', surface: 'rest', name: 'e', args: { text: 'hi' }, isError: false, durationMs: expect.any(Number) }),
+      expect.objectContaining({ name: 'bad', isError: true, error: 'bad failed: nope' }),
+      expect.objectContaining({ name: 'e', isError: true, error: expect.stringContaining('missing required field "text"') }),
+    ])
+  })
+})
