@@ -164,3 +164,18 @@ describe('tool switches', () => {
     expect(toolSwitchRepo(hub.services.db.db).disabled()).toEqual([])
   })
 })
+
+describe('hub wiring', () => {
+  test('registry changes are re-emitted on the event bus; stats count tools and sessions', async () => {
+    const seen: string[] = []
+    const off = hub.services.bus.onAny((e) => seen.push(e.type))
+    const undo = hub.services.tools.register({ name: 'wired_tool', description: 'x', inputSchema: { type: 'object' }, source: 'test', handler: () => textResult('x') })
+    hub.services.tools.registerPrompt({ name: 'wired_prompt', source: 'test', get: async () => ({ messages: [] }) })
+    undo()
+    off()
+    expect(seen).toEqual(['tools_changed', 'prompts_changed', 'tools_changed'])
+    const stats = (await (await hub.api('/api/v1/stats')).json()) as { mcp: { tools: number; sessions: number } }
+    expect(stats.mcp.tools).toBe(hub.services.tools.list({ includeDisabled: true }).length)
+    expect(stats.mcp.sessions).toBe(0)
+  })
+})
