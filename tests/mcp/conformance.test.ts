@@ -45,14 +45,16 @@ describe('official MCP conformance suite', () => {
   test(
     'every active server scenario passes against /mcp',
     async () => {
-      const args = ['--bun', '@modelcontextprotocol/conformance', 'server', '--url', `${hub.url}/mcp`]
+      // The installed package itself, never a fetch: run its entry with this Bun.
+      const entry = join(import.meta.dir, '../../node_modules/@modelcontextprotocol/conformance/dist/index.js')
+      const args = [entry, 'server', '--url', `${hub.url}/mcp`]
       const expected = (await hostValidationPresent(hub.url)) ? [] : ['dns-rebinding-protection']
       if (expected.length) {
         const baseline = join(hub.dir, 'expected-failures.yaml')
         writeFileSync(baseline, `server:\n${expected.map((s) => `  - ${s}\n`).join('')}`)
         args.push('--expected-failures', baseline)
       }
-      const proc = Bun.spawn(['bun', 'x', ...args], { stdout: 'pipe', stderr: 'pipe', cwd: join(import.meta.dir, '../..') })
+      const proc = Bun.spawn([process.execPath, ...args], { stdout: 'pipe', stderr: 'pipe', cwd: join(import.meta.dir, '../..') })
       const killer = setTimeout(() => proc.kill(), 100_000)
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
       clearTimeout(killer)
