@@ -86,9 +86,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
     // --- mcp ---
     const switches = toolSwitchRepo(db.db)
-    const tools = new Registry({ disabled: switches.disabled(), onToggle: (name, enabled) => switches.set(name, enabled) })
+    const tools = new Registry({ disabled: switches.disabled(), onToggle: (name, enabled) => switches.set(name, enabled), onCall: auth.audit.record })
     tools.onChange(({ kind }) => bus.emit({ type: kind === 'tools' ? 'tools_changed' : kind === 'prompts' ? 'prompts_changed' : 'resources_changed' }))
-    registerBuiltins(tools, { config, db: db.db, log: log.child('tools') })
+    registerBuiltins(tools, { config, db: db.db, log: log.child('tools'), providers })
     const mcp = new McpService({ registry: tools, log: log.child('mcp') })
     mcp.start()
     stoppers.push(() => mcp.stop())

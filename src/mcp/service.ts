@@ -99,6 +99,7 @@ export class McpService {
     } catch {
       return jsonRpcError(400, -32700, 'Parse error: body must be JSON')
     }
+    // The global guard refuses this first over HTTP; checked again so the service is safe on its own.
     if (!hasScope(principal, 'tools:call') && methodsOf(body).includes('tools/call')) {
       const meta = new URL('/.well-known/oauth-protected-resource', request.url)
       return jsonRpcError(403, -32600, 'this token lacks the "tools:call" scope', {

@@ -93,7 +93,16 @@ function standIn(answer: string | Error): Providers {
       yield { kind: 'done' }
     },
   }
-  return { active: () => ({ name: 'gpt', model: 'gpt-5-mini' }), get: () => provider, list: () => [], use: () => {}, chain: () => ['gpt'] }
+  return {
+    active: () => ({ name: 'gpt', model: 'gpt-5-mini' }),
+    get: () => provider,
+    list: () => [],
+    use: () => {},
+    chain: () => ['gpt'],
+    stream: () => {
+      throw new Error('ai_configure asks the active provider directly, never through the fallback chain')
+    },
+  }
 }
 
 describe('ai_configure with a model', () => {
