@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -73,8 +73,11 @@ async function hearth(dir: string) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const main = join(import.meta.dir, '../src/main.ts')
+  // The per-token limits would otherwise turn a benchmark into a rate-limit test.
+  const config = join(dir, 'hearth.yaml')
+  writeFileSync(config, 'auth:\n  requests_per_minute: 100000000\n  tool_calls_per_minute: 100000000\n')
   return spawnServer(
-    [process.execPath, main, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dir],
+    [process.execPath, main, 'serve', '--config', config, '--host', '127.0.0.1', '--port', String(port), '--data', dir],
     { HEARTH_ADMIN_TOKEN: TOKEN, HEARTH_LOG_LEVEL: 'error', NODE_ENV: 'production' },
     `${base}/mcp`,
     `${base}/api/v1/health`,
