@@ -23,7 +23,8 @@ export type McpServiceOptions = {
   maxSessions?: number
 }
 
-const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}, id: unknown = null) =>
+type RpcError = { status: number; code: number; message: string; headers?: Record<string, string>; id?: unknown }
+const jsonRpcError = ({ status, code, message, headers = {}, id = null }: RpcError) =>
   new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), {
     status,
     headers: { 'content-type': 'application/json', ...headers },
@@ -83,13 +84,13 @@ export class McpService {
   }
 
   async handle(request: Request, principal: Principal): Promise<Response> {
-    if (!this.modern) return jsonRpcError(503, -32603, 'MCP endpoint is not running')
+    if (!this.modern) return jsonRpcError({ status: 503, code: -32603, message: 'MCP endpoint is not running' })
     const authInfo = { token: '', clientId: principal.name, scopes: [...principal.scopes] }
     const sid = request.headers.get('mcp-session-id')
     if (request.method !== 'POST') {
-      if (!sid) return jsonRpcError(400, -32000, 'Mcp-Session-Id header required')
+      if (!sid) return jsonRpcError({ status: 400, code: -32000, message: 'Mcp-Session-Id header required' })
       const s = this.session(sid, principal)
-      if (!s) return jsonRpcError(404, -32001, 'Session not found')
+      if (!s) return jsonRpcError({ status: 404, code: -32001, message: 'Session not found' })
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { authInfo })
     }
@@ -97,24 +98,28 @@ export class McpService {
     try {
       body = await request.json()
     } catch {
-      return jsonRpcError(400, -32700, 'Parse error: body must be JSON')
+      return jsonRpcError({ status: 400, code: -32700, message: 'Parse error: body must be JSON' })
     }
     // The global guard refuses this first over HTTP; checked again so the service is safe on its own.
     if (!hasScope(principal, 'tools:call') && methodsOf(body).includes('tools/call')) {
       const meta = new URL('/.well-known/oauth-protected-resource', request.url)
-      return jsonRpcError(403, -32600, 'this token lacks the "tools:call" scope', {
-        'www-authenticate': `Bearer error="insufficient_scope", scope="tools:call", resource_metadata="${meta}"`,
-      }, Array.isArray(body) ? null : ((body as { id?: unknown }).id ?? null))
+      return jsonRpcError({
+        status: 403,
+        code: -32600,
+        message: 'this token lacks the "tools:call" scope',
+        headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="tools:call", resource_metadata="${meta}"` },
+        id: Array.isArray(body) ? null : (body as { id?: unknown }).id,
+      })
     }
     if (sid) {
       const s = this.session(sid, principal)
-      if (!s) return jsonRpcError(404, -32001, 'Session not found')
+      if (!s) return jsonRpcError({ status: 404, code: -32001, message: 'Session not found' })
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { parsedBody: body, authInfo })
     }
     if (await isLegacyRequest(request, body)) {
       if (!methodsOf(body).includes('initialize')) {
-        return jsonRpcError(400, -32000, 'Bad Request: no session; send initialize first')
+        return jsonRpcError({ status: 400, code: -32000, message: 'Bad Request: no session; send initialize first' })
       }
       return this.open(request, body, authInfo, principal.tokenId)
     }
