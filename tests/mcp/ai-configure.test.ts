@@ -4,6 +4,7 @@ import { parseConfigureRequest } from '../../src/mcp/builtin/configure-parser'
 import type { ChatEvent, ChatProvider, ChatRequest, Providers } from '../../src/providers/types'
 import type { ToolContext } from '../../src/mcp/types'
 import { startTestHub, type TestHub } from '../helpers/hub'
+import { startProviderFakes } from '../helpers/provider-fakes'
 
 describe('ai_configure parser (no model)', () => {
   const cases: [string, unknown][] = [
@@ -34,12 +35,14 @@ describe('ai_configure parser (no model)', () => {
   })
 })
 
+// The providers are real but point at a closed loopback port: the model path fails at once and the
+// parser answers, without ever leaving the machine.
 const YAML = `
 chat:
   provider: gpt
 providers:
-  gpt: { kind: openai, model: gpt-5-mini, api_key: sk-secret-123, temperature: 0.7 }
-  claude: { kind: anthropic, model: claude-sonnet-5 }
+  gpt: { kind: openai, model: gpt-5-mini, api_key: sk-secret-123, temperature: 0.7, base_url: "http://127.0.0.1:9/v1", max_retries: 0 }
+  claude: { kind: anthropic, model: claude-sonnet-5, base_url: "http://127.0.0.1:9", max_retries: 0 }
   local: { kind: openai, model: llama3, base_url: "http://127.0.0.1:11434/v1" }
 `
 
@@ -119,6 +122,26 @@ describe('ai_configure with a model', () => {
       const res = await tool.handler({ request: 'make it more creative' }, ctx())
       expect(res.structuredContent).toMatchObject({ method: 'parser', changes: [{ setting: 'providers.gpt.temperature' }] })
       hub.services.config.unset('providers.gpt.temperature')
+    }
+  })
+})
+
+describe('ai_configure through the real providers service (OpenAI stand-in)', () => {
+  test('the active model’s JSON answer decides; an HTTP 500 falls back to the parser', async () => {
+    const fakes = startProviderFakes()
+    const hubWithModel = await startTestHub({ yaml: fakes.yaml() })
+    try {
+      fakes.openai.queue({ text: ['{"intents":[{"kind":"param","param":"max_tokens",', '"direction":-1}],"confidence":0.9,"interpretation":"Keep answers brief"}'] })
+      const viaModel = await hubWithModel.services.tools.call('ai_configure', { request: 'less waffle please' }, ctx())
+      expect(viaModel.structuredContent).toMatchObject({ method: 'model', interpretation: 'Keep answers brief', changes: [{ setting: 'providers.openai.max_tokens', from: null, to: 512 }] })
+      expect(JSON.stringify(fakes.openai.requests.find((r) => r.path === '/v1/chat/completions')!.body.messages)).toContain('less waffle please')
+
+      fakes.openai.queue({ fail: 'http500' })
+      const viaParser = await hubWithModel.services.tools.call('ai_configure', { request: 'make it more creative' }, ctx())
+      expect(viaParser.structuredContent).toMatchObject({ method: 'parser', changes: [{ setting: 'providers.openai.temperature', from: null, to: 1 }] })
+    } finally {
+      await hubWithModel.close()
+      await fakes.stop()
     }
   })
 })
