@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { startHub } from '../src/hub'
 import { percentile, type Bench, type BenchRow } from './types'
 
 /**
@@ -84,6 +85,54 @@ async function hearth(dir: string) {
   )
 }
 
+/**
+ * Where a call's time goes, in one process without the network: the registry alone (with the audit
+ * log the hub wires to it), the auth guard alone (an authenticated GET), and /mcp as a whole.
+ */
+async function breakdown(dir: string): Promise<BenchRow[]> {
+  const hub = await startHub({
+    configPath: join(dir, 'hearth.yaml'),
+    dataDir: join(dir, 'inproc'),
+    env: { HEARTH_ADMIN_TOKEN: TOKEN, HEARTH_LOG_LEVEL: 'error' },
+    host: '127.0.0.1',
+    port: 0,
+    logSink: () => {},
+    print: () => {},
+  })
+  try {
+    const base = 'http://localhost'
+    const h = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+    const init = await hub.app.handle(
+      new Request(`${base}/mcp`, { method: 'POST', headers: h, body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }) }),
+    )
+    await init.text()
+    const hs = { ...h, 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' }
+    let id = 1
+    const p50 = async (fn: () => Promise<unknown>) => {
+      for (let i = 0; i < WARMUP * 3; i++) await fn()
+      const lat: number[] = []
+      for (let i = 0; i < SERIAL; i++) {
+        const t0 = performance.now()
+        await fn()
+        lat.push(performance.now() - t0)
+      }
+      return percentile(lat.sort((a, b) => a - b), 50)
+    }
+    const ctx = { signal: new AbortController().signal, actor: 'bench', surface: 'mcp' as const }
+    const registry = await p50(() => hub.services.tools.call('config_get', { key: 'server.port' }, ctx))
+    const guard = await p50(async () => (await hub.app.handle(new Request(`${base}/api/v1/info`, { headers: h }))).text())
+    const body = () => JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name: 'config_get', arguments: { key: 'server.port' } } })
+    const whole = await p50(async () => (await hub.app.handle(new Request(`${base}/mcp`, { method: 'POST', headers: hs, body: body() }))).text())
+    return [
+      { measure: 'in-process: registry.call built-in (incl. audit insert) p50', value: registry, unit: 'ms' },
+      { measure: 'in-process: authenticated GET (guard + Elysia) p50', value: guard, unit: 'ms' },
+      { measure: 'in-process: /mcp tools/call via app.handle p50', value: whole, unit: 'ms', note: 'the rest is the MCP transport, body peeking and JSON' },
+    ]
+  } finally {
+    await hub.stop()
+  }
+}
+
 const bench: Bench = {
   name: 'mcp',
   async run(): Promise<BenchRow[]> {
@@ -116,6 +165,7 @@ const bench: Bench = {
       } finally {
         ref?.stop()
       }
+      rows.push(...(await breakdown(dir)))
     } finally {
       hub.stop()
       rmSync(dir, { recursive: true, force: true })

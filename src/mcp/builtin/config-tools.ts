@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { JsonValue } from './schema'
-import { getPath, redactConfigValue } from '../../core/config'
+import { flatten, getPath, redactConfigValue } from '../../core/config'
 import { errorMessage } from '../../core/errors'
 import { errorResult, jsonResult, type ToolDefinition } from '../types'
 import { activeProvider, type BuiltinDeps } from './deps'
@@ -21,8 +21,11 @@ export function configGetTool({ config }: BuiltinDeps): ToolDefinition {
     keywords: ['settings', 'config', 'configuration'],
     handler(args) {
       const key = args.key as string | undefined
-      const entries = config.entries().filter((e) => !key || e.key === key || e.key.startsWith(`${key}.`))
-      if (key && entries.length === 0) return errorResult(`no config key "${key}"`)
+      if (!key) return jsonResult({ entries: config.entries() })
+      // Only the asked-for subtree is walked: reading one key must not cost a flatten of everything.
+      const value = getPath(config.current, key)
+      if (value === undefined) return errorResult(`no config key "${key}"`)
+      const entries = Object.entries(flatten(value, key)).map(([k, v]) => ({ key: k, value: redactConfigValue(k, v), source: config.sourceOf(k) }))
       return jsonResult({ entries })
     },
   }
