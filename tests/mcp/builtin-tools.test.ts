@@ -115,7 +115,8 @@ describe('search_tools', () => {
       const started = performance.now()
       for (let i = 0; i < 50; i++) await call('search_tools', { query: `toggle ${rooms[i % 10]} heater` })
       const perQuery = (performance.now() - started) / 50
-      expect(perQuery).toBeLessThan(5)
+      // ~0.2 ms on an idle box; the bound leaves room for a loaded one and still rules out anything slow.
+      expect(perQuery).toBeLessThan(20)
     } finally {
       off()
     }
@@ -129,17 +130,18 @@ describe('batch_execute and call_tool', () => {
     const r = data(
       await call('batch_execute', {
         calls: [
-          { name: 'test_sleep', arguments: { ms: 150 } },
-          { name: 'test_sleep', arguments: { ms: 150 } },
+          { name: 'test_sleep', arguments: { ms: 300 } },
+          { name: 'test_sleep', arguments: { ms: 300 } },
           { name: 'no_such_tool', arguments: {} },
           { name: 'test_sleep', arguments: { ms: 'x' } },
           { name: 'batch_execute', arguments: { calls: [] } },
         ],
       }),
     )
-    expect(Date.now() - started).toBeLessThan(280)
+    // In sequence the two sleeps alone would take 600 ms; the margin is for a loaded 2-core box.
+    expect(Date.now() - started).toBeLessThan(560)
     expect(r.results.map((x: { ok: boolean }) => x.ok)).toEqual([true, true, false, false, false])
-    expect(r.results[0].content).toEqual([{ type: 'text', text: 'slept 150' }])
+    expect(r.results[0].content).toEqual([{ type: 'text', text: 'slept 300' }])
     expect(r.results[2].content[0].text).toContain('unknown tool')
     expect(r.results[3].content[0].text).toContain('field "ms" must be number')
     expect(r).toMatchObject({ succeeded: 2, failed: 3 })

@@ -42,6 +42,32 @@ describe('/mcp with the v2 SDK client (2026-07-28)', () => {
     await client.close()
   })
 
+  test('pages through many tools with an opaque cursor; an unknown tool is a protocol error', async () => {
+    const undo = hub.services.tools.batch(() => {
+      const offs = Array.from({ length: 150 }, (_, i) =>
+        hub.services.tools.register({ name: `many_${String(i).padStart(3, '0')}`, description: 'one of many', inputSchema: { type: 'object' }, source: 'test', handler: () => textResult('x') }),
+      )
+      return () => offs.forEach((off) => off())
+    })
+    try {
+      const client = await modernClient()
+      const names: string[] = []
+      let cursor: string | undefined
+      let pages = 0
+      do {
+        const page = await client.listTools({ cursor })
+        names.push(...page.tools.map((t) => t.name))
+        cursor = page.nextCursor
+      } while (cursor && ++pages < 10)
+      expect(names.length).toBe(hub.services.tools.list().length)
+      expect(names).toEqual([...names].sort())
+      await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/unknown tool "no_such_tool"/)
+      await client.close()
+    } finally {
+      undo()
+    }
+  })
+
   test('auto negotiation picks the newest revision the hub serves', async () => {
     const client = new Client({ name: 'auto', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } })
     await client.connect(new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } } }))
