@@ -14,6 +14,11 @@ import { systemPlugin } from './system/plugin'
 // providers (issue #3)
 import { providersPlugin } from './providers/plugin'
 import type { ProviderService } from './providers/service'
+// --- mcp ---
+import { mcpPlugin } from './mcp/plugin'
+import type { McpService } from './mcp/service'
+import type { ToolRegistry } from './mcp/types'
+// --- /mcp ---
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -27,6 +32,10 @@ export type Services = {
   startedAt: number
   // providers (issue #3)
   providers: ProviderService
+  // --- mcp ---
+  tools: ToolRegistry
+  mcp: McpService
+  // --- /mcp ---
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -97,6 +106,7 @@ export function createApp(s: Services) {
       .use(adminPlugin(s.auth))
       // providers (issue #3)
       .use(providersPlugin(s.providers))
+      .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
   )
 }
 
