@@ -3,7 +3,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server'
 import type { Principal } from '../auth/types'
-import { hasScope } from '../auth/types'
+import { hasScope, parsedJsonBodies } from '../auth/types'
 import type { Logger } from '../core/log'
 import { McpMethods } from './methods'
 import { legacyServer } from './server-legacy'
@@ -94,9 +94,9 @@ export class McpService {
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { authInfo })
     }
-    let body: unknown
+    let body: unknown = parsedJsonBodies.get(request)
     try {
-      body = await request.json()
+      if (body === undefined) body = await request.json()
     } catch {
       return jsonRpcError({ status: 400, code: -32700, message: 'Parse error: body must be JSON' })
     }
