@@ -1,5 +1,6 @@
 import security from './security'
 import providers from './providers'
+import mcp from './mcp'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -10,6 +11,7 @@ const benches: Bench[] = [
   // Each feature adds its module here, one line each.
   security,
   providers,
+  mcp,
 ]
 
 const only = process.argv.slice(2)

@@ -15,6 +15,11 @@ import { systemPlugin } from './system/plugin'
 // providers (issue #3)
 import { providersPlugin } from './providers/plugin'
 import type { ProviderService } from './providers/service'
+// --- mcp ---
+import { mcpPlugin } from './mcp/plugin'
+import type { McpService } from './mcp/service'
+import type { ToolRegistry } from './mcp/types'
+// --- /mcp ---
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -28,6 +33,10 @@ export type Services = {
   startedAt: number
   // providers (issue #3)
   providers: ProviderService
+  // --- mcp ---
+  tools: ToolRegistry
+  mcp: McpService
+  // --- /mcp ---
   // admin panel: the last log lines for its live tail
   logRing?: LogRing
 }
@@ -100,6 +109,7 @@ export function createApp(s: Services) {
       .use(adminPlugin(s))
       // providers (issue #3)
       .use(providersPlugin(s.providers))
+      .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
   )
 }
 

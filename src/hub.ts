@@ -11,6 +11,12 @@ import { openDatabase } from './db/client'
 import { sqliteOverrideStore } from './db/override-store'
 // providers (issue #3)
 import { ProviderService } from './providers/service'
+// --- mcp ---
+import { registerBuiltins } from './mcp/builtin/register-builtins'
+import { Registry } from './mcp/registry'
+import { toolSwitchRepo } from './mcp/repo'
+import { McpService } from './mcp/service'
+// --- /mcp ---
 
 export type HubOptions = {
   configPath?: string
@@ -88,7 +94,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stoppers.push(() => providers.stop())
     health.register('providers', () => providers.health())
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, logRing }
+    // --- mcp ---
+    const switches = toolSwitchRepo(db.db)
+    const tools = new Registry({ disabled: switches.disabled(), onToggle: (name, enabled) => switches.set(name, enabled), onCall: auth.audit.record })
+    tools.onChange(({ kind }) => bus.emit({ type: kind === 'tools' ? 'tools_changed' : kind === 'prompts' ? 'prompts_changed' : 'resources_changed' }))
+    registerBuiltins(tools, { config, db: db.db, log: log.child('tools'), providers })
+    const mcp = new McpService({ registry: tools, log: log.child('mcp') })
+    mcp.start()
+    stoppers.push(() => mcp.stop())
+    stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
+    // --- /mcp ---
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, logRing }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

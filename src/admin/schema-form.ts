@@ -5,7 +5,22 @@ import { html, json, type Safe } from './html'
 type Prop = { type?: string | string[]; enum?: unknown[]; description?: string; default?: unknown; title?: string; minimum?: number; maximum?: number }
 
 const FIELD = 'a:'
-const props = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, Prop>
+/**
+ * A property as the form sees it: a union of constants (TypeBox's `Union([Literal…])`) is an
+ * enum, and a union with null is its other member.
+ */
+function normal(p: Prop & { anyOf?: (Prop & { const?: unknown })[]; const?: unknown }): Prop {
+  if (p.const !== undefined) return { ...p, enum: [p.const] }
+  if (Array.isArray(p.anyOf)) {
+    if (p.anyOf.every((o) => o.const !== undefined)) return { ...p, enum: p.anyOf.map((o) => o.const) }
+    const members = p.anyOf.filter((o) => o.type !== 'null')
+    if (members.length === 1) return { ...members[0], ...p, type: members[0]!.type, enum: members[0]!.enum }
+  }
+  return p
+}
+
+const props = (schema: JsonSchema) =>
+  Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, Prop>).map(([k, v]) => [k, normal(v)]))
 const required = (schema: JsonSchema) => new Set((schema.required as string[] | undefined) ?? [])
 const typeOf = (p: Prop) => (Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type)
 

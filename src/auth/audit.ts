@@ -9,6 +9,9 @@ const CONFIG_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/
 /** Arguments beyond this (as JSON) are stored as a preview: the audit log is not a data store. */
 const MAX_ARGS_CHARS = 8_192
 const SWEEP_EVERY_MS = 3_600_000
+/** Rows are written in batches, one transaction per flush: a row per call costs more than the call. */
+const FLUSH_EVERY_MS = 100
+const FLUSH_AT_ROWS = 256
 
 /**
  * Copies `value` with every scalar under a secret-looking key replaced by `***`. An object that
@@ -57,6 +60,8 @@ export type AuditEntry = {
 export class AuditLog {
   private repo
   private timer?: ReturnType<typeof setInterval>
+  private pending: Parameters<ReturnType<typeof auditRepo>['insert']>[0][] = []
+  private flushTimer?: ReturnType<typeof setTimeout>
 
   constructor(
     private opts: { db: Db; log: Logger; retentionDays: () => number },
@@ -73,12 +78,13 @@ export class AuditLog {
   stop(): void {
     clearInterval(this.timer)
     this.timer = undefined
+    this.flush()
   }
 
   /** The registry observer: never throws, a failed write is logged and the call goes on. */
   record = (r: ToolCallRecord): void => {
     try {
-      this.repo.insert({
+      this.pending.push({
         at: new Date(),
         actor: r.actor,
         surface: r.surface,
@@ -89,16 +95,36 @@ export class AuditLog {
         durationMs: Math.round(r.durationMs),
       })
     } catch (err) {
-      this.opts.log.error('audit write failed', { tool: r.name, error: err })
+      this.opts.log.error('audit record failed', { tool: r.name, error: err })
+      return
+    }
+    if (this.pending.length >= FLUSH_AT_ROWS) this.flush()
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_EVERY_MS)
+  }
+
+  /** Writes the buffered rows in one transaction; a failed write is logged, never thrown. */
+  flush(): void {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    const rows = this.pending.splice(0)
+    if (rows.length === 0) return
+    try {
+      this.opts.db.transaction(() => {
+        for (const row of rows) this.repo.insert(row)
+      })
+    } catch (err) {
+      this.opts.log.error('audit write failed', { rows: rows.length, error: err })
     }
   }
 
   query(filter: AuditFilter): AuditEntry[] {
+    this.flush()
     return this.repo.query(filter).map(toEntry)
   }
 
   /** Deletes rows past the retention; returns how many went. */
   sweep(now = Date.now()): number {
+    this.flush()
     const cutoff = new Date(now - this.opts.retentionDays() * 86_400_000)
     const removed = this.repo.removeBefore(cutoff)
     if (removed) this.opts.log.info('audit rows past retention removed', { removed })

@@ -5,7 +5,7 @@ import { acceptsSession, isOpen, isStateChanging, isToolCallPath, needsHostCheck
 import type { AuthService } from './service'
 import { cookieFrom } from './session'
 import { sameHash, tokenFromRequest } from './token'
-import { CSRF_FIELD, CSRF_HEADER, hasScope, type Principal, type Scope } from './types'
+import { CSRF_FIELD, CSRF_HEADER, hasScope, parsedJsonBodies, type Principal, type Scope } from './types'
 
 export const ANONYMOUS: Principal = { tokenId: null, name: 'anonymous', scopes: [] }
 
@@ -161,6 +161,7 @@ function mcpToolCalls(request: Request, text: string | undefined): number {
   } catch {
     return claimed // not JSON: the transport answers with its own parse error
   }
+  if (parsed !== undefined) parsedJsonBodies.set(request, parsed)
   const messages = Array.isArray(parsed) ? parsed : [parsed]
   const inBody = messages.filter((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call').length
   return Math.max(claimed, inBody)

@@ -31,6 +31,13 @@ export type AuthOptions = {
 export class AuthService implements AdminSessions {
   private repo
   private touched = new Map<string, number>()
+  /**
+   * Rows by token hash, so the hot path (every request) skips the query. Valid while SQLite's
+   * data_version stands still: another process (the CLI revoking a token) bumps it; our own writes
+   * clear the cache directly.
+   */
+  private rows = new Map<string, { row: TokenRow | undefined; version: number }>()
+  private dataVersion: () => number
   readonly config: () => HearthConfig
   readonly sessions: SessionStore
   readonly limits: HubLimits
@@ -39,6 +46,8 @@ export class AuthService implements AdminSessions {
 
   constructor(private opts: AuthOptions) {
     this.repo = tokenRepo(opts.db)
+    const probe = opts.db.$client.prepare('PRAGMA data_version')
+    this.dataVersion = () => (probe.get() as { data_version: number }).data_version
     const defaults = opts.config ? undefined : resolveConfig({})
     this.config = opts.config ?? (() => defaults!)
     this.sessions = new SessionStore(opts.db)
@@ -79,6 +88,7 @@ export class AuthService implements AdminSessions {
       if (!existing) this.insert(ADMIN_TOKEN_NAME, hash, ['admin'])
       else if (existing.hash !== hash || existing.revokedAt) {
         // A new secret under the old name: sessions opened with the old one end with it.
+        this.rows.clear()
         this.repo.replaceHash(existing.id, hash, ['admin'])
         this.sessions.closeAllFor(existing.id)
       }
@@ -106,6 +116,7 @@ export class AuthService implements AdminSessions {
   }
 
   revoke(name: string): void {
+    this.rows.clear()
     if (this.repo.revoke(name, new Date()) === 0) throw new NotFound(`no active token named "${name}"`)
     const row = this.repo.byName(name)
     if (row) this.sessions.closeAllFor(row.id)
@@ -116,9 +127,20 @@ export class AuthService implements AdminSessions {
     if (!this.enabled) return { tokenId: null, name: 'anonymous', scopes: ['admin'] }
     if (!token || token.length > 256) return null
     const hash = hashToken(token)
-    const row = this.repo.byHash(hash)
+    const row = this.rowByHash(hash)
     if (!row || !sameHash(row.hash, hash)) return null
     return this.live(row)
+  }
+
+  private rowByHash(hash: string): TokenRow | undefined {
+    const version = this.dataVersion()
+    const cached = this.rows.get(hash)
+    if (cached && cached.version === version) return cached.row
+    // Bounded: unknown tokens are cached too, and a flood of them must not grow memory.
+    if (this.rows.size >= 1024) this.rows.clear()
+    const row = this.repo.byHash(hash)
+    this.rows.set(hash, { row, version })
+    return row
   }
 
   /** The principal behind an admin session cookie; the session dies with its token. */
@@ -168,6 +190,7 @@ export class AuthService implements AdminSessions {
   }
 
   private insert(name: string, hash: string, scopes: Scope[], expiresAt?: Date): string {
+    this.rows.clear()
     const id = newId('tok_')
     this.repo.insert({ id, name, hash, scopes, createdAt: new Date(), expiresAt: expiresAt ?? null })
     return id

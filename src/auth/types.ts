@@ -70,3 +70,9 @@ export function principalOf(ctx: unknown): Principal {
 
 /** For WebSocket frames and other bodies the HTTP guard does not see. */
 export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth'
+
+/**
+ * The JSON body the gate already parsed (it reads /mcp bodies to count tool calls), so the route
+ * does not read and parse it a second time. Keyed by the request object; gone with it.
+ */
+export const parsedJsonBodies = new WeakMap<Request, unknown>()

@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv'
+import Ajv2020 from 'ajv/dist/2020'
 import { errorMessage, HearthError, NotFound } from '../core/errors'
 import type {
   JsonSchema,
@@ -48,6 +49,8 @@ export class Registry implements ToolRegistry {
   private onToggle?: (name: string, enabled: boolean) => void
   // Upstream schemas are written for many validators; be lenient about keywords we do not know.
   private ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, validateFormats: false })
+  // MCP 2025-11-25 makes 2020-12 the default dialect; draft-07 (ajv's default) still covers most schemas.
+  private ajv2020?: Ajv2020
 
   private onCall?: (info: CallObservation) => void
 
@@ -135,11 +138,17 @@ export class Registry implements ToolRegistry {
     }
   }
 
+  validate(name: string, args: unknown): string | null {
+    const e = this.tools.get(name)
+    if (!e) throw new NotFound(`unknown tool "${name}"`)
+    return this.check(e, args ?? {})
+  }
+
   /** Validates without calling: a message naming the field and what was expected, or null. */
-  check(e: Entry, input: unknown): string | null {
+  private check(e: Entry, input: unknown): string | null {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'arguments must be a JSON object'
     try {
-      e.validate ??= this.ajv.compile(e.def.inputSchema as JsonSchema)
+      e.validate ??= this.compile(e.def.inputSchema)
     } catch {
       // A schema ajv cannot compile is the owner's bug; the owner (an upstream) still validates.
       e.validate = Object.assign(() => true, { errors: null }) as unknown as ValidateFunction
@@ -155,6 +164,14 @@ export class Registry implements ToolRegistry {
         return `field "${field || '(arguments)'}" ${err.message}`
       })
       .join('; ')
+  }
+
+  private compile(schema: JsonSchema): ValidateFunction {
+    if (typeof schema.$schema === 'string' && schema.$schema.includes('2020-12')) {
+      this.ajv2020 ??= new Ajv2020({ strict: false, allErrors: true, coerceTypes: false, validateFormats: false })
+      return this.ajv2020.compile(schema)
+    }
+    return this.ajv.compile(schema)
   }
 
   registerPrompt(def: PromptDefinition): () => void {

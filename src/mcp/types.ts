@@ -30,6 +30,20 @@ export type Progress = { progress: number; total?: number; message?: string }
 
 export type Surface = 'mcp' | 'rest' | 'chat' | 'admin' | 'cli'
 
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency'
+
+/** MCP `sampling/createMessage` params and result, kept loose: the SDK validates both ends. */
+export type SampleRequest = {
+  messages: { role: 'user' | 'assistant'; content: ToolContent }[]
+  maxTokens: number
+  systemPrompt?: string
+  temperature?: number
+}
+export type SampleResult = { role: 'assistant' | 'user'; content: ToolContent | ToolContent[]; model: string; stopReason?: string }
+/** MCP `elicitation/create` (form mode). */
+export type ElicitRequest = { message: string; requestedSchema: JsonSchema }
+export type ElicitResult = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> }
+
 export type ToolContext = {
   signal: AbortSignal
   /** Token name of the caller (audit log). */
@@ -38,6 +52,12 @@ export type ToolContext = {
   progress?: (p: Progress) => void
   /** The conversation a chat-originated call belongs to. */
   conversationId?: string
+  /** Log lines for the caller (MCP `notifications/message`); absent when the surface has no such channel. */
+  log?: (level: LogLevel, data: unknown) => void
+  /** Asks the caller's model (MCP sampling); present only on an MCP session whose client offers it. */
+  sample?: (req: SampleRequest) => Promise<SampleResult>
+  /** Asks the caller's user (MCP elicitation); present only on an MCP session whose client offers it. */
+  elicit?: (req: ElicitRequest) => Promise<ElicitResult>
 }
 
 export type ToolHandler = (args: Record<string, unknown>, ctx: ToolContext) => Promise<ToolResult> | ToolResult
@@ -106,6 +126,8 @@ export interface ToolRegistry {
   get(name: string): ToolInfo | undefined
   setEnabled(name: string, enabled: boolean): void
   call(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult>
+  /** Checks arguments without calling: a message naming the field and what was expected, or null. Unknown tool → NotFound. */
+  validate(name: string, args: unknown): string | null
   registerPrompt(def: PromptDefinition): () => void
   listPrompts(): Omit<PromptDefinition, 'get'>[]
   getPrompt(name: string, args: Record<string, string>, ctx: ToolContext): ReturnType<PromptDefinition['get']>

@@ -38,6 +38,8 @@ describe('html template escaping', () => {
         list: { type: 'array' },
         obj: { type: 'object' },
         nullable: { type: ['string', 'null'] },
+        role: { anyOf: [{ const: 'user', type: 'string' }, { const: 'assistant', type: 'string' }] },
+        maybe: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
       },
       required: ['s'],
     }
@@ -46,9 +48,11 @@ describe('html template escaping', () => {
     expect(markup).toContain('value="&#34;q&#34;"')
     expect(markup).toContain('<input id="f-n" type="number" name="a:n" step="any"')
     expect(markup).toContain('<textarea id="f-list"')
+    expect(markup).toContain('<option value="&#34;assistant&#34;">assistant</option>')
+    expect(markup).toContain('<input id="f-maybe" type="number" name="a:maybe" step="1"')
     expect(
-      readArgs(schema, { 'a:s': 'x', 'a:n': '1.5', 'a:i': '3', 'a:ok': 'false', 'a:e': '1', 'a:list': '[1,"2"]', 'a:obj': '{"k":true}', 'a:nullable': 'v', _csrf: 'c' }),
-    ).toEqual({ s: 'x', n: 1.5, i: 3, ok: false, e: 1, list: [1, '2'], obj: { k: true }, nullable: 'v' })
+      readArgs(schema, { 'a:s': 'x', 'a:n': '1.5', 'a:i': '3', 'a:ok': 'false', 'a:e': '1', 'a:list': '[1,"2"]', 'a:obj': '{"k":true}', 'a:nullable': 'v', 'a:role': '"user"', 'a:maybe': '7', _csrf: 'c' }),
+    ).toEqual({ s: 'x', n: 1.5, i: 3, ok: false, e: 1, list: [1, '2'], obj: { k: true }, nullable: 'v', role: 'user', maybe: 7 })
     expect(readArgs(schema, { 'a:s': '', 'a:n': '' })).toEqual({})
     expect(() => readArgs(schema, { 'a:n': 'abc' })).toThrow(BadRequest)
     expect(() => readArgs(schema, { 'a:obj': '{' })).toThrow('obj: not valid JSON')
@@ -101,7 +105,7 @@ describe('panel pages over plain HTTP', () => {
   })
 
   test('features not in this build show a not-available card', async () => {
-    for (const path of ['/admin/conversations', '/admin/mcp', '/admin/devices', '/admin/tools', '/admin/chat']) {
+    for (const path of ['/admin/mcp', '/admin/devices', '/admin/chat']) {
       expect(await (await get(path, true)).text()).toContain('Not available')
     }
   })

@@ -128,6 +128,19 @@ describe('admin panel in a real browser', () => {
     await b.page.waitForFunction(() => document.querySelectorAll('#settings tbody tr').length === 1, null, { timeout: 5000 })
   }, 15_000)
 
+  test('trying a built-in tool from its generated form shows the result', async () => {
+    await b.page.goto(hub.url + '/admin/tools')
+    await b.page.fill('input[name=q]', 'configuration read')
+    await b.page.waitForSelector('#tools a[href="/admin/tools/config_get"]', { timeout: 5000 })
+    await b.page.click('#tools a[href="/admin/tools/config_get"]')
+    await b.page.waitForURL(/\/admin\/tools\/config_get$/)
+    await b.page.fill('#f-key', 'auth.streams_per_token')
+    await b.page.click('.tool-form button[type=submit]')
+    await b.page.waitForSelector('#result .tool-result', { timeout: 5000 })
+    expect(await b.page.textContent('#result h3')).toBe('Result')
+    expect(await b.page.textContent('#result .result-text')).toContain('"auth.streams_per_token"')
+  }, 15_000)
+
   test('the live log tail shows recent lines and then new ones as they are written', async () => {
     await b.page.goto(hub.url + '/admin/logs')
     await b.page.waitForSelector('#log .log-line', { timeout: 5000 })

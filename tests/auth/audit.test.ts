@@ -105,6 +105,7 @@ describe('audit retention', () => {
     const audit = new AuditLog({ db: db.db, log, retentionDays: () => 7 })
     audit.record({ name: 'old', actor: 'a', surface: 'rest', args: {}, isError: false, durationMs: 1 })
     audit.record({ name: 'new', actor: 'a', surface: 'rest', args: {}, isError: false, durationMs: 1 })
+    audit.flush() // rows are written in batches; age the stored one
     db.sqlite.run("UPDATE audit SET at = at - 8 * 86400000 WHERE tool = 'old'")
     expect(audit.sweep()).toBe(1)
     expect(audit.query({ limit: 10 }).map((e) => e.tool)).toEqual(['new'])
