@@ -3,14 +3,12 @@ import { html, raw } from '../html'
 import { fragment, page } from '../page'
 import type { AdminDeps } from '../types'
 import { unavailable } from '../notice'
+import { sseFrame, sseResponse, wantsEventStream } from '../sse'
 
 const LEVEL = /"level":"(debug|info|warn|error)"/
 
 /** One log line as the markup htmx appends (escaped: log text is data, never markup). */
 export const logLine = (line: string) => html`<div class="log-line level-${LEVEL.exec(line)?.[1] ?? 'info'}">${line}</div>`.value
-
-/** An SSE frame whose data is one line of markup (lines never contain newlines: they are JSON). */
-const frame = (markup: string) => `data: ${markup.replace(/[\r\n]+/g, ' ')}\n\n`
 
 /** `/admin/logs`: the recent lines from the in-memory ring, then new ones as they are written (SSE). */
 export const logsPage = (d: AdminDeps) =>
@@ -31,39 +29,10 @@ export const logsPage = (d: AdminDeps) =>
       if (!ring) return new Response('no log ring', { status: 404 })
       // Only an event-stream client (htmx's SSE extension asks for one) gets the endless stream;
       // anything else gets the recent lines once.
-      if (!/text\/event-stream/.test(request.headers.get('accept') ?? '')) return fragment(raw(ring.recent(200).map(logLine).join('')))
-      const encoder = new TextEncoder()
-      let unsubscribe = () => {}
-      let keepAlive: ReturnType<typeof setInterval> | undefined
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          const send = (s: string) => {
-            try {
-              controller.enqueue(encoder.encode(s))
-            } catch {
-              close()
-            }
-          }
-          const close = () => {
-            unsubscribe()
-            clearInterval(keepAlive)
-          }
-          const backlog = ring.recent(200)
-          if (backlog.length) send(frame(backlog.map(logLine).join('')))
-          unsubscribe = ring.subscribe((line) => send(frame(logLine(line))))
-          // A comment line now and then keeps proxies from closing an idle stream.
-          keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000)
-          request.signal.addEventListener('abort', () => {
-            close()
-            try {
-              controller.close()
-            } catch {}
-          })
-        },
-        cancel() {
-          unsubscribe()
-          clearInterval(keepAlive)
-        },
+      if (!wantsEventStream(request)) return fragment(raw(ring.recent(200).map(logLine).join('')))
+      return sseResponse(request, (send) => {
+        const backlog = ring.recent(200)
+        if (backlog.length) send(sseFrame(backlog.map(logLine).join('')))
+        return ring.subscribe((line) => send(sseFrame(logLine(line))))
       })
-      return new Response(stream, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' } })
     })
