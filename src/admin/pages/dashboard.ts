@@ -20,7 +20,7 @@ async function live(d: AdminDeps): Promise<Safe> {
   const report = await d.health.report()
   const snapshot = d.stats.snapshot()
   const active = d.providers.active()
-  const connections = pick(snapshot, /connection|sockets|clients/i)
+  const connections = pick(snapshot, /^(connections|sessions|sockets|clients)$/i)
   const rates = pick(snapshot, /tokens_per_s|tok_s|tokens_s/i)
   const uptime = Math.round((Date.now() - d.startedAt) / 1000)
   const mem = process.memoryUsage()
