@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { assetsPlugin } from '../../src/admin/assets'
 import { toolsPage } from '../../src/admin/pages/tools'
 import type { AdminDeps } from '../../src/admin/types'
@@ -25,9 +28,13 @@ afterAll(async () => {
 describe('admin panel in a real browser', () => {
   let fakes: ProviderFakes
   let hub: TestHub
+  const memoryFile = join(tmpdir(), `hearth-admin-memory-${process.pid}.jsonl`)
   beforeAll(async () => {
     fakes = startProviderFakes()
-    hub = await startTestHub({ yaml: fakes.yaml() })
+    // One external MCP server (server-memory from node_modules, run by bun) for the MCP page.
+    const memory = resolve(import.meta.dir, '../../node_modules/@modelcontextprotocol/server-memory/dist/index.js')
+    const mcp = `mcp:\n  servers:\n    memory: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(memory)}], env: { MEMORY_FILE_PATH: ${JSON.stringify(memoryFile)} } }\n`
+    hub = await startTestHub({ yaml: fakes.yaml() + mcp })
     await loginThroughForm(b.page, hub.url, ADMIN_TOKEN)
   }, 30_000)
   afterAll(async () => {
@@ -35,6 +42,7 @@ describe('admin panel in a real browser', () => {
     await b?.page.goto('about:blank')
     await hub?.close()
     await fakes?.stop()
+    rmSync(memoryFile, { force: true })
   })
 
   test('every page renders with its nav entry current and no console or CSP errors', async () => {
@@ -191,6 +199,36 @@ describe('admin panel in a real browser', () => {
     expect(await b.page.locator(`#conversations tr[data-id="${id}"]`).count()).toBe(0)
     expect((await hub.api(`/api/v1/conversations/${id}`)).status).toBe(404)
   }, 15_000)
+
+  test('MCP servers: status, toggle off and on, their tools', async () => {
+    await b.page.goto(hub.url + '/admin/mcp')
+    if (!('aggregator' in hub.services)) {
+      expect(await b.page.textContent('main')).toContain('Not available')
+      return
+    }
+    const row = '#servers tr[data-server="memory"]'
+    const state = () => b.page.textContent(`${row} [data-state]`)
+    for (let i = 0; i < 50 && (await state()) !== 'ready'; i++) {
+      await Bun.sleep(200)
+      await b.page.reload()
+    }
+    expect(await state()).toBe('ready')
+    await b.page.click('button[aria-label="Disable memory"]')
+    await b.page.waitForSelector('#servers [role=status]', { timeout: 5000 })
+    expect(await b.page.getAttribute('button[aria-label="Enable memory"]', 'aria-pressed')).toBe('false')
+    const listed = (await (await hub.api('/api/v1/mcp/servers')).json()) as { servers: { name: string; enabled: boolean }[] }
+    expect(listed.servers.find((x) => x.name === 'memory')?.enabled).toBe(false)
+    await b.page.click('button[aria-label="Enable memory"]')
+    await b.page.waitForSelector('button[aria-label="Disable memory"]', { timeout: 5000 })
+    for (let i = 0; i < 50 && (await state()) !== 'ready'; i++) {
+      await Bun.sleep(200)
+      await b.page.reload()
+    }
+    expect(await state()).toBe('ready')
+    await b.page.click(`${row} a[href="/admin/mcp/memory"]`)
+    await b.page.waitForURL(/\/admin\/mcp\/memory$/)
+    expect(await b.page.textContent('main table')).toContain('create_entities')
+  }, 25_000)
 
   test('the live log tail shows recent lines and then new ones as they are written', async () => {
     await b.page.goto(hub.url + '/admin/logs')
