@@ -27,6 +27,8 @@ export function sseResponse(request: Request, open: (send: (frame: string) => vo
         }
       }
       cleanup = open(send)
+      // A first byte now: the response (and its headers) starts at once, not at the first event.
+      send(': open\n\n')
       keepAlive = setInterval(() => send(': keep-alive\n\n'), 15_000)
       request.signal.addEventListener('abort', () => {
         close()

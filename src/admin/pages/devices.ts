@@ -9,6 +9,9 @@ const enc = encodeURIComponent
 /** A DOM id for any device name (names may hold spaces and slashes), stable so live updates find the row. */
 export const deviceId = (name: string) => 'dev-' + name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.codePointAt(0)!.toString(16)}_`)
 
+/** `can_set` holds readable summaries ("brightness: 0-254"); the property is the first word. */
+const settable = (dev: DeviceListing, prop: string) => dev.can_set.some((s) => s.split(/[:\s(]/)[0] === prop)
+
 function row(z: DevicesAdmin, dev: DeviceListing, n: Notice = null, oob = false): Safe {
   let state: Record<string, unknown> = {}
   let available = dev.available
@@ -18,8 +21,8 @@ function row(z: DevicesAdmin, dev: DeviceListing, n: Notice = null, oob = false)
     available = s.available
   } catch {}
   const on = state.state === 'ON'
-  const canSwitch = dev.can_set.includes('state')
-  const canDim = dev.can_set.includes('brightness')
+  const canSwitch = settable(dev, 'state')
+  const canDim = settable(dev, 'brightness')
   const brightness = typeof state.brightness === 'number' ? state.brightness : 0
   const shown = Object.entries(state).filter(([k]) => !['linkquality', 'update'].includes(k)).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
   const url = `/admin/devices/${enc(dev.name)}`
