@@ -90,6 +90,22 @@ describe('admin panel in a real browser', () => {
     await b.page.click('form[hx-post="/admin/providers"] button[type=submit]')
     await b.page.waitForSelector('#providers [role=alert]')
     expect(await b.page.locator('#providers tbody tr').count()).toBe(3)
+
+    // Add one (a runtime override), edit its model, remove it.
+    await b.page.fill('form[hx-post="/admin/providers"] input[name=name]', 'local')
+    await b.page.fill('form[hx-post="/admin/providers"] input[name=model]', 'llama-fake')
+    await b.page.fill('form[hx-post="/admin/providers"] input[name=base_url]', `${fakes.openai.url}/v1`)
+    await b.page.click('form[hx-post="/admin/providers"] button[type=submit]')
+    await b.page.waitForSelector('button[aria-label="Use local"]', { timeout: 5000 })
+    const local = b.page.locator('#providers tr', { has: b.page.locator('button[aria-label="Use local"]') })
+    await local.locator('summary').click()
+    await local.locator('input[name=model]').fill('llama-bigger')
+    await local.locator('form button[type=submit]').click()
+    await b.page.waitForFunction(() => document.querySelector('#providers [role=status]')?.textContent === 'Saved local.', null, { timeout: 5000 })
+    expect((hub.services.providers.list().find((p) => p.name === 'local'))?.model).toBe('llama-bigger')
+    await b.page.locator('#providers tr', { has: b.page.locator('button[aria-label="Use local"]') }).locator('button.danger').click()
+    await b.page.waitForFunction(() => !document.querySelector('button[aria-label="Use local"]'), null, { timeout: 5000 })
+    expect(hub.services.providers.list().map((p) => p.name)).toEqual(['openai', 'anthropic', 'gemini'])
     await hub.api('/api/v1/providers/openai/use', { method: 'POST' })
   }, 20_000)
 
