@@ -26,3 +26,7 @@ declare module '*/ext/hx-sse.min.js' {
   const path: string
   export default path
 }
+declare module '*/public/live-log.js' {
+  const path: string
+  export default path
+}

@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { HearthError } from '../core/errors'
-import { escapeHtml, htmlResponse as html, layout } from './layout'
+import { html as h } from './html'
+import { htmlResponse as html, layout } from './layout'
 import { chatPage } from './pages/chat'
 import { conversationsPage } from './pages/conversations'
 import { dashboardPage } from './pages/dashboard'
@@ -16,9 +17,9 @@ import type { AdminDeps } from './types'
 const loginPage = (message?: string) =>
   layout({
     title: 'Log in',
-    body: `<div class="card"><h2>Log in</h2>
+    body: h`<div class="card"><h1>Log in</h1>
 <p class="muted">Paste an admin token (printed at first start, or <code>hearth token create --name me --scopes admin</code>).</p>
-${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
+${message ? h`<p class="error" role="alert">${message}</p>` : ''}
 <form method="post" action="/admin/login"><label>Token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
 <button type="submit">Log in</button></form></div>`,
   })

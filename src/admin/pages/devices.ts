@@ -28,7 +28,7 @@ function row(z: DevicesAdmin, dev: DeviceListing, n: Notice = null, oob = false)
   const url = `/admin/devices/${enc(dev.name)}`
   return html`<tr id="${deviceId(dev.name)}"${oob ? html` hx-swap-oob="true"` : ''} data-device="${dev.name}"${dev.hidden ? html` class="muted"` : ''}>
 <th scope="row">${dev.name}<div class="muted small">${dev.vendor ?? ''} ${dev.model ?? ''}</div></th>
-<td>${dev.kind}</td><td>${dev.room ?? html`<span class="muted">–</span>`}</td>
+<td>${dev.kind}</td><td><form hx-post="${url}/room" hx-target="closest tr" hx-swap="outerHTML" class="inline-form"><input name="room" value="${dev.room ?? ''}" list="room-names" size="10" aria-label="Room of ${dev.name}" placeholder="none"><button type="submit">Set</button></form></td>
 <td><span class="badge ${available === false ? 'down' : on ? 'ok' : ''}" data-state>${available === false ? 'offline' : String(state.state ?? '–')}</span>
 <div class="small muted" data-detail>${shown.join(', ').slice(0, 200)}</div></td>
 <td class="actions">${canSwitch ? html`<button hx-post="${url}/set" hx-vals='{"state":"${on ? 'OFF' : 'ON'}"}' hx-target="closest tr" hx-swap="outerHTML" aria-pressed="${on ? 'true' : 'false'}" aria-label="Turn ${dev.name} ${on ? 'off' : 'on'}">${on ? 'Turn off' : 'Turn on'}</button>` : ''}
@@ -60,18 +60,20 @@ export const devicesPage = (d: AdminDeps) => {
     return dev ? fragment(row(z, dev, n)) : fragment(html`<tr><td colspan="5">${notice(n ?? { ok: false, text: `no device named "${name}"` })}</td></tr>`)
   }
   return app
-    .get('/admin/devices', (ctx) =>
-      page(ctx, {
+    .get('/admin/devices', (ctx) => {
+      const rooms = z.rooms({ includeHidden: true })
+      return page(ctx, {
         title: 'Devices',
         current: '/admin/devices',
         scripts: ['hx-sse.js'],
         body: html`<h1>Devices</h1>
 <div id="devices" hx-sse:connect="/admin/devices/stream" hx-swap="none">${table(z)}</div>
-<section class="card" aria-labelledby="h-rooms"><h2 id="h-rooms">Rooms</h2>${z.rooms({ includeHidden: true }).map(
+<section class="card" aria-labelledby="h-rooms"><h2 id="h-rooms">Rooms</h2>${rooms.map(
           (r) => html`<p><strong>${r.name}</strong> <span class="muted">${r.devices.join(', ')}</span></p>`,
-        )}</section>`,
-      }),
-    )
+        )}${rooms.length ? '' : html`<p class="muted">No rooms yet: set a device's room above.</p>`}</section>
+<datalist id="room-names">${rooms.map((r) => html`<option value="${r.name}">`)}</datalist>`,
+      })
+    })
     .get('/admin/devices/stream', ({ request }) => {
       if (!wantsEventStream(request)) return fragment(table(z))
       // Each state change re-renders that device's row, swapped in by id (out of band).
@@ -95,6 +97,14 @@ export const devicesPage = (d: AdminDeps) => {
         return rowOf(params.name, n?.ok ? null : n)
       },
       { body: t.Object({ state: t.Optional(t.Union([t.Literal('ON'), t.Literal('OFF')])), brightness: t.Optional(t.String({ pattern: '^[0-9]{1,3}$' })), _csrf: t.Optional(t.String()) }) },
+    )
+    .post(
+      '/admin/devices/:name/room',
+      async ({ params, body }) => {
+        const room = body.room.trim() || null
+        return rowOf(params.name, await attempt(() => z.update(params.name, { room }), room ? `Moved to ${room}.` : 'Room cleared.'))
+      },
+      { body: t.Object({ room: t.String({ maxLength: 64 }), _csrf: t.Optional(t.String()) }) },
     )
     .post(
       '/admin/devices/:name/hide',

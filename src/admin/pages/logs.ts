@@ -17,7 +17,7 @@ export const logsPage = (d: AdminDeps) =>
       page(ctx, {
         title: 'Logs',
         current: '/admin/logs',
-        scripts: ['hx-sse.js'],
+        scripts: ['hx-sse.js', 'live-log.js'],
         body: d.logRing
           ? html`<h1>Live log</h1><p class="muted">The last ${d.logRing.capacity} lines kept in memory, then new lines as they happen. Secrets are masked by the logger.</p>
 <div id="log" class="log" role="log" aria-live="polite" tabindex="0" hx-sse:connect="/admin/logs/stream" hx-swap="beforeend"></div>`
