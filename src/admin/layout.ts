@@ -51,7 +51,7 @@ export function layout(o: LayoutOptions): string {
 ${o.csrf ? `<meta name="csrf-token" content="${escapeHtml(o.csrf)}">` : ''}
 <title>${escapeHtml(o.title)} · Hearth</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/htmx.min.js"></script><script src="/assets/admin.js"></script>${html`${scripts}`}</head>
-<body><header><a class="brand" href="/admin">Hearth</a><span class="muted">v${VERSION}</span>${nav}</header><main id="main">${String(o.body)}</main></body></html>`
+<body><a class="skip" href="#main">Skip to content</a><header><a class="brand" href="/admin">Hearth</a><span class="muted">v${VERSION}</span>${nav}</header><main id="main">${String(o.body)}</main></body></html>`
 }
 
 export const htmlResponse = (body: string, status = 200, headers: Record<string, string> = {}): Response =>

@@ -52,6 +52,9 @@ describe('admin panel in a real browser', () => {
       expect(await b.page.getAttribute('nav a[aria-current=page]', 'href')).toBe(path)
       expect(await b.page.locator('main h1').count()).toBe(1)
     }
+    // Keyboard: the first Tab lands on the skip link, which moves focus past the nav.
+    await b.page.keyboard.press('Tab')
+    expect(await b.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
     // A narrow phone screen: nothing wider than the viewport on the dashboard.
     await b.page.setViewportSize({ width: 375, height: 740 })
     await b.page.goto(hub.url + '/admin')
@@ -111,9 +114,13 @@ describe('admin panel in a real browser', () => {
 
   test('creating a token shows it once; revoking it stops it working', async () => {
     await b.page.goto(hub.url + '/admin/tokens')
-    await b.page.fill('input[name=name]', 'kitchen-tablet')
-    await b.page.check('input[name=scopes][value="tools:list"]')
-    await b.page.click('#h-new ~ form button[type=submit]')
+    // Keyboard only: type the name, tick a scope with Space, submit with Enter.
+    await b.page.focus('input[name=name]')
+    await b.page.keyboard.type('kitchen-tablet')
+    await b.page.focus('input[name=scopes][value="tools:list"]')
+    await b.page.keyboard.press('Space')
+    await b.page.focus('input[name=name]')
+    await b.page.keyboard.press('Enter')
     const token = (await b.page.textContent('#new-token', { timeout: 5000 }))!
     expect(token).toStartWith('hth_')
     expect((await hub.api('/api/v1/info', { token })).status).toBe(200)
