@@ -34,7 +34,9 @@ export function sseResponse(request: Request, open: (send: (frame: string) => vo
         close()
         try {
           controller.close()
-        } catch {}
+        } catch {
+          // Already closed by a failed enqueue: nothing left to end.
+        }
       })
     },
     cancel: close,

@@ -1,4 +1,5 @@
 import { Elysia, t } from 'elysia'
+import { HearthError } from '../../core/errors'
 import { html, type Safe } from '../html'
 import { attempt, notice, unavailable, type Notice } from '../notice'
 import { fragment, page } from '../page'
@@ -19,7 +20,10 @@ function row(z: DevicesAdmin, dev: DeviceListing, n: Notice = null, oob = false)
     const s = z.device(dev.name, { includeHidden: true })
     state = s.state
     available = s.available
-  } catch {}
+  } catch (err) {
+    // A device discovered but never reported has no state yet: show it without one.
+    if (!(err instanceof HearthError && err.status === 404)) throw err
+  }
   const on = state.state === 'ON'
   const canSwitch = settable(dev, 'state')
   const canDim = settable(dev, 'brightness')
