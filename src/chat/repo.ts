@@ -53,7 +53,7 @@ export class ChatRepo {
   }
 
   deleteConversation(id: string): boolean {
-    return this.db.delete(conversations).where(eq(conversations.id, id)).run().changes > 0
+    return this.db.delete(conversations).where(eq(conversations.id, id)).returning({ id: conversations.id }).all().length > 0
   }
 
   insertMessage(m: NewMessage): MessageRow {
@@ -115,24 +115,25 @@ export class ChatRepo {
       .update(messages)
       .set({ status: 'error', error: 'interrupted: the hub stopped while this answer was streaming', updatedAt: new Date() })
       .where(eq(messages.status, 'streaming'))
-      .run().changes
+      .returning({ id: messages.id })
+      .all().length
   }
 
   /** Retention: drops messages older than `maxAgeMs` and the oldest beyond `maxMessages`, then old empty conversations. */
   sweep(opts: { maxAgeMs: number; maxMessages: number }): { messages: number; conversations: number } {
     const cutoff = new Date(Date.now() - opts.maxAgeMs)
-    let removed = this.db.delete(messages).where(lt(messages.createdAt, cutoff)).run().changes
+    let removed = this.db.delete(messages).where(lt(messages.createdAt, cutoff)).returning({ id: messages.id }).all().length
     const total = this.db.select({ n: sql<number>`count(*)` }).from(messages).get()?.n ?? 0
     if (total > opts.maxMessages) {
       const excess = total - opts.maxMessages
       const ids = this.db.select({ id: messages.id }).from(messages).orderBy(asc(messages.createdAt), asc(messages.seq)).limit(excess).all()
       for (let i = 0; i < ids.length; i += 500) {
-        removed += this.db.delete(messages).where(inArray(messages.id, ids.slice(i, i + 500).map((r) => r.id))).run().changes
+        removed += this.db.delete(messages).where(inArray(messages.id, ids.slice(i, i + 500).map((r) => r.id))).returning({ id: messages.id }).all().length
       }
     }
     // A fresh, still-empty conversation (clear_history) is young and survives.
     const empty = sql`NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ${conversations.id})`
-    const convs = this.db.delete(conversations).where(and(empty, lt(conversations.updatedAt, cutoff))).run().changes
+    const convs = this.db.delete(conversations).where(and(empty, lt(conversations.updatedAt, cutoff))).returning({ id: conversations.id }).all().length
     return { messages: removed, conversations: convs }
   }
 }

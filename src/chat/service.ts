@@ -41,7 +41,7 @@ export type AskOptions = {
   emit?: (frame: ServerFrame) => void
 }
 
-type ActiveTurn = { conversationId: string; requestId?: string; ctl: AbortController; tokenId?: string | null; private: boolean }
+type ActiveTurn = { conversationId: string; requestId?: string; ctl: AbortController; tokenId?: string | null; private: boolean; done?: Promise<unknown> }
 
 const SWEEP_EVERY_MS = 10 * 60_000
 const HISTORY_ROWS_FOR_CONTEXT = 400
@@ -106,11 +106,14 @@ export class ChatService implements ChatApi {
     if (reg && !reg.has(CALL_TOOL)) this.offs.push(reg.register(callToolDefinition(reg)))
   }
 
-  stop(): void {
+  /** Aborts running answers and waits (briefly) for their final rows, before the database closes. */
+  async stop(): Promise<void> {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     for (const off of this.offs.splice(0)) off()
-    for (const t of this.active.values()) t.ctl.abort()
+    const running = [...this.active.values()]
+    for (const t of running) t.ctl.abort()
+    await Promise.race([Promise.allSettled(running.map((t) => t.done)), Bun.sleep(2000)])
   }
 
   addContext(fn: ContextContributor): () => void {
@@ -157,7 +160,8 @@ export class ChatService implements ChatApi {
     this.repo.insertMessage({ conversationId: convId, role: 'user', content: o.text })
     const recorder = new DbRecorder(this.repo, convId, { intervalMs: cfg.chat.persistence.interval_ms, minChars: cfg.chat.persistence.min_chars })
     const ctl = new AbortController()
-    this.active.set(convId, { conversationId: convId, requestId: o.requestId, ctl, tokenId: o.tokenId, private: !!o.emit })
+    const turn: ActiveTurn = { conversationId: convId, requestId: o.requestId, ctl, tokenId: o.tokenId, private: !!o.emit }
+    this.active.set(convId, turn)
     o.onConversation?.(convId)
     const topic = conversationTopic(convId)
     const emit = o.emit ?? ((f: ServerFrame) => this.fanout.publish(topic, f))
@@ -194,6 +198,7 @@ export class ChatService implements ChatApi {
         this.active.delete(convId)
         this.deps.bus.emit({ type: 'conversation_changed', conversation_id: convId, change: 'message' })
       })
+    turn.done = done
     return { conversationId: convId, messageId: recorder.messageId, done }
   }
 

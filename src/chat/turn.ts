@@ -155,6 +155,8 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     const calls: ToolCall[] = []
     let gotAny = false
     let hopText = ''
+    let hopThinking = ''
+    let thinkingSignature: string | undefined
     try {
       for await (const ev of guarded(p, { model: p.model, messages, tools: o.tools.length ? o.tools : undefined, params: o.params, signal: o.signal }, limits, o.signal)) {
         if (!gotAny) {
@@ -175,6 +177,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
             break
           case 'thinking':
             thinking += ev.delta
+            hopThinking += ev.delta
             o.recorder?.add('thinking', ev.delta)
             o.emit({ ...base, status: 'chunk', chunk: { type: 'thinking', data: ev.delta } })
             break
@@ -183,10 +186,11 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
             o.emit({ ...base, status: 'chunk', chunk: { type: 'image', mime: ev.mime, data: ev.data } })
             break
           case 'tool-call':
-            calls.push({ id: ev.id, name: ev.name, args: ev.args })
+            calls.push(ev.signature ? { id: ev.id, name: ev.name, args: ev.args, signature: ev.signature } : { id: ev.id, name: ev.name, args: ev.args })
             break
           case 'done':
             usage = sum(usage, ev.usage)
+            thinkingSignature = ev.thinkingSignature
             break
         }
       }
@@ -230,7 +234,8 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     const results = await runTools({ calls, registry: o.registry, actor: o.actor, conversationId: o.conversationId, signal: o.signal, emit: o.emit, base })
     toolLog.push(...results)
     o.recorder?.toolHop(calls, results, { provider: p.name, model: p.model })
-    messages.push({ role: 'assistant', content: hopText, toolCalls: calls })
+    // Vendors that sign their reasoning (Anthropic thinking, Gemini thought signatures) need it back verbatim.
+    messages.push({ role: 'assistant', content: hopText, toolCalls: calls, ...(hopThinking ? { thinking: hopThinking } : {}), ...(thinkingSignature ? { thinkingSignature } : {}) })
     for (const r of results) messages.push({ role: 'tool', toolCallId: r.id, name: r.name, content: r.content, isError: r.isError })
   }
 }
