@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { Principal } from '../auth/types'
 import type { ConfigService } from '../core/config'
 import { toMarkdown } from './export'
+import { openAiCompatPlugin } from './openai-compat'
 import { ConversationListQuery, ExportQuery } from './schema'
 import type { ChatService } from './service'
 import { SocketSession } from './socket-session'
@@ -17,15 +18,18 @@ type Raw = ConstructorParameters<typeof SocketSession>[0]['sock']
 export const chatPlugin = (svc: ChatService, config: ConfigService) => {
   const sessions = new WeakMap<object, SocketSession>()
   return new Elysia({ name: 'chat' })
+    .use(openAiCompatPlugin(svc))
+    // Bun's native pub/sub lives on the server, which exists only once the app listens.
+    .onStart(({ server }) => {
+      if (server) svc.fanout.attach((topic, data) => server.publish(topic, data))
+    })
     .ws('/ws/chat', {
       // Larger than auth.max_frame_bytes, so an oversized frame reaches us and gets a reply
       // instead of Bun closing the socket (1009).
       maxPayloadLength: 64 * 1024 * 1024,
       idleTimeout: 120,
       open(ws) {
-        const data = ws.data as unknown as { principal: Principal; server?: { publish(t: string, d: string): number } | null }
-        const server = data.server
-        if (server) svc.fanout.attach((t, d) => server.publish(t, d))
+        const data = ws.data as unknown as { principal: Principal }
         const raw = ws.raw as unknown as Raw
         sessions.set(ws.raw, new SocketSession({ sock: raw, svc, principal: data.principal, config }))
       },

@@ -291,6 +291,14 @@ export class ChatService implements ChatApi {
     }
   }
 
+  providerNames(): string[] {
+    return this.deps.providers?.list().map((p) => p.name) ?? []
+  }
+
+  providerSummaries() {
+    return this.deps.providers?.list() ?? []
+  }
+
   // --- history -----------------------------------------------------------------------------
 
   history(conversationId: string, limit = 50, before?: string): MessageView[] {
