@@ -42,7 +42,7 @@ export class ChatRepo {
   }
 
   listConversations(limit: number, offset: number) {
-    const count = sql<number>`(SELECT count(*) FROM messages m WHERE m.conversation_id = ${conversations.id})`
+    const count = sql<number>`(SELECT count(*) FROM messages m WHERE m.conversation_id = "conversations"."id")`
     return this.db
       .select({ id: conversations.id, title: conversations.title, createdAt: conversations.createdAt, updatedAt: conversations.updatedAt, messages: count })
       .from(conversations)
@@ -132,7 +132,7 @@ export class ChatRepo {
       }
     }
     // A fresh, still-empty conversation (clear_history) is young and survives.
-    const empty = sql`NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ${conversations.id})`
+    const empty = sql`NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = "conversations"."id")`
     const convs = this.db.delete(conversations).where(and(empty, lt(conversations.updatedAt, cutoff))).returning({ id: conversations.id }).all().length
     return { messages: removed, conversations: convs }
   }

@@ -1,8 +1,8 @@
-import { HearthError, ProviderUnavailable, TimedOut, errorMessage } from '../core/errors'
+import { HearthError, ProviderUnavailable, errorMessage } from '../core/errors'
 import type { HearthConfig } from '../core/config'
 import type { Logger } from '../core/log'
 import type { ToolRegistry } from '../mcp/types'
-import type { ChatEvent, ChatMessage, ChatParams, ChatProvider, Providers, ToolCall, ToolSpec, Usage } from '../providers/types'
+import type { ChatMessage, ChatParams, ChatProvider, Providers, ToolCall, ToolSpec, Usage } from '../providers/types'
 import type { ErrorFrameBody, ServerFrame } from './schema'
 import { runTools, type ToolRecord } from './tool-run'
 
@@ -65,49 +65,6 @@ function errorBody(err: unknown): ErrorFrameBody {
 const sum = (a: Usage | undefined, b: Usage | undefined): Usage | undefined =>
   !a ? b : !b ? a : { prompt_tokens: a.prompt_tokens + b.prompt_tokens, completion_tokens: a.completion_tokens + b.completion_tokens, total_tokens: a.total_tokens + b.total_tokens }
 
-/** A stream that fails with TimedOut when the first event, or the next one, is too long in coming. */
-async function* guarded(p: ChatProvider, req: Parameters<ChatProvider['stream']>[0], limits: { firstMs: number; idleMs: number }, outer: AbortSignal): AsyncGenerator<ChatEvent> {
-  const ctl = new AbortController()
-  const onAbort = () => ctl.abort(outer.reason)
-  outer.addEventListener('abort', onAbort, { once: true })
-  let last = Date.now()
-  let gotFirst = false
-  let fail: ((e: Error) => void) | undefined
-  const stop = new Promise<never>((_, reject) => (fail = reject))
-  stop.catch(() => {})
-  let timer: ReturnType<typeof setTimeout> | undefined
-  // One timer that re-arms itself instead of a clear/set per chunk: chunks are the hot path.
-  const arm = (ms: number) => {
-    timer = setTimeout(() => {
-      const limit = gotFirst ? limits.idleMs : limits.firstMs
-      const waited = Date.now() - last
-      if (waited < limit) return arm(limit - waited)
-      const err = new TimedOut(`${p.name} sent nothing for ${limit} ms (${gotFirst ? 'timeout_ms' : 'first_token_timeout_ms'})`)
-      ctl.abort(err)
-      fail?.(err)
-    }, ms)
-  }
-  arm(limits.firstMs)
-  const onOuter = () => fail?.(new DOMException('cancelled', 'AbortError'))
-  outer.addEventListener('abort', onOuter, { once: true })
-  const it = p.stream({ ...req, signal: ctl.signal })[Symbol.asyncIterator]()
-  try {
-    while (true) {
-      const r = await Promise.race([it.next(), stop])
-      if (r.done) return
-      last = Date.now()
-      gotFirst = true
-      yield r.value
-    }
-  } finally {
-    clearTimeout(timer)
-    outer.removeEventListener('abort', onAbort)
-    outer.removeEventListener('abort', onOuter)
-    if (!ctl.signal.aborted) ctl.abort()
-    it.return?.(undefined)?.catch?.(() => {})
-  }
-}
-
 /**
  * One answer: provider choice and fallback, the tool loop, frames and persistence. Never throws:
  * every outcome ends in exactly one `complete` or terminal `error` frame (or, cancelled, a
@@ -150,15 +107,15 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       }
     }
     const p = provider
-    const cfg = o.config.providers[p.name]
-    const limits = { firstMs: cfg?.first_token_timeout_ms ?? 30_000, idleMs: cfg?.timeout_ms ?? 60_000 }
     const calls: ToolCall[] = []
     let gotAny = false
     let hopText = ''
     let hopThinking = ''
     let thinkingSignature: string | undefined
     try {
-      for await (const ev of guarded(p, { model: p.model, messages, tools: o.tools.length ? o.tools : undefined, params: o.params, signal: o.signal }, limits, o.signal)) {
+      // Timeouts (first_token_timeout_ms, timeout_ms) and retries before the first token live at the
+      // provider boundary; a timeout arrives here as a thrown `timeout` error like any other failure.
+      for await (const ev of p.stream({ model: p.model, messages, tools: o.tools.length ? o.tools : undefined, params: o.params, signal: o.signal })) {
         if (!gotAny) {
           gotAny = true
           if (firstTokenMs === undefined) firstTokenMs = Date.now() - started
