@@ -13,6 +13,8 @@ export class PartialWriter {
   text = ''
   thinking = ''
   private pending = 0
+  private savedText = 0
+  private savedThinking = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private closed = false
 
@@ -36,7 +38,10 @@ export class PartialWriter {
     this.timer = undefined
     if (!this.repo || this.closed || this.pending === 0) return
     this.pending = 0
-    this.repo.updateMessage(this.messageId, { content: this.text, thinking: this.thinking })
+    // Appends only what is new: a long answer is not re-sent whole every interval.
+    this.repo.appendToMessage(this.messageId, this.text.slice(this.savedText), this.thinking.slice(this.savedThinking))
+    this.savedText = this.text.length
+    this.savedThinking = this.thinking.length
   }
 
   /** The final write: status and whatever else the turn learned. */

@@ -93,6 +93,14 @@ export class ChatRepo {
     this.db.update(messages).set({ ...patch, updatedAt: new Date() }).where(eq(messages.id, id)).run()
   }
 
+  appendToMessage(id: string, text: string, thinking: string): void {
+    this.db
+      .update(messages)
+      .set({ content: sql`${messages.content} || ${text}`, thinking: sql`${messages.thinking} || ${thinking}`, updatedAt: new Date() })
+      .where(eq(messages.id, id))
+      .run()
+  }
+
   getMessage(id: string): MessageRow | undefined {
     return this.db.select().from(messages).where(eq(messages.id, id)).get()
   }
