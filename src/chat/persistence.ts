@@ -29,7 +29,10 @@ export class PartialWriter {
     else this.thinking += delta
     if (!this.repo || this.closed) return
     this.pending += delta.length
-    if (this.pending >= this.opts.minChars) this.flush()
+    // Each write re-indexes the whole row for full-text search, so the early (size-triggered)
+    // flush waits for at least as much new text as is already saved: O(n) work for an n-char
+    // answer instead of O(n²). The interval timer still bounds what a crash can lose.
+    if (this.pending >= Math.max(this.opts.minChars, this.savedText + this.savedThinking)) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.opts.intervalMs)
   }
 

@@ -31,7 +31,7 @@ export const chatPlugin = (svc: ChatService, config: ConfigService) => {
       open(ws) {
         const data = ws.data as unknown as { principal: Principal }
         const raw = ws.raw as unknown as Raw
-        sessions.set(ws.raw, new SocketSession({ sock: raw, svc, principal: data.principal, config }))
+        sessions.set(ws.raw, new SocketSession({ sock: raw, svc, principal: data.principal, config, log: svc.logger }))
       },
       message(ws, message) {
         sessions.get(ws.raw)?.onMessage(message)

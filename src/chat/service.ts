@@ -83,6 +83,9 @@ export class ChatService implements ChatApi {
   private offs: (() => void)[] = []
   private sweepTimer: ReturnType<typeof setInterval> | undefined
   private log: Logger
+  get logger(): Logger {
+    return this.log
+  }
   /** Streamed characters per second-long bucket, for the tokens/s gauge. */
   private rate = { second: 0, chars: 0, last: 0 }
 

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/types'
 import type { ConfigService } from '../core/config'
 import { HearthError, errorMessage } from '../core/errors'
+import type { Logger } from '../core/log'
 import { conversationTopic, eventTopic, type ChatSocket } from './fanout'
 import { parseFrame } from './frames'
 import type {
@@ -23,10 +24,12 @@ export class SocketSession {
   private svc: ChatService
   private principal: Principal
   private config: ConfigService
+  private log: Logger
   /** The compat dialect's session: one conversation per socket until `clear_history`. */
   private compatConversation: string | undefined
 
-  constructor(o: { sock: ChatSocket; svc: ChatService; principal: Principal; config: ConfigService }) {
+  constructor(o: { sock: ChatSocket; svc: ChatService; principal: Principal; config: ConfigService; log: Logger }) {
+    this.log = o.log
     this.sock = o.sock
     this.svc = o.svc
     this.principal = o.principal
@@ -38,7 +41,14 @@ export class SocketSession {
     const parsed = parseFrame(message, this.config.current.auth.max_frame_bytes)
     try {
       if (parsed.kind === 'bad') return this.fail(parsed.requestId, 'bad_request', parsed.message)
-      if (parsed.kind === 'compat') return this.compat(parsed.frame)
+      if (parsed.kind === 'compat') {
+        try {
+          return this.compat(parsed.frame)
+        } catch (err) {
+          const e = err instanceof HearthError ? err : null
+          return this.raw({ type: 'error', code: e?.code ?? 'internal', message: e?.message ?? 'internal error' })
+        }
+      }
       const f = parsed.frame
       switch (parsed.action) {
         case 'chat':
@@ -154,6 +164,7 @@ export class SocketSession {
     this.svc.fanout.send(this.sock, frame)
   }
 
+  /** Compat-dialect frames: no `status`/`request_id` envelope. */
   private raw(frame: Record<string, unknown>): void {
     this.svc.fanout.send(this.sock, frame)
   }
@@ -164,6 +175,7 @@ export class SocketSession {
 
   private failWith(requestId: string | undefined, err: unknown): void {
     if (err instanceof HearthError) return this.fail(requestId, err.code, err.message)
-    this.fail(requestId, 'internal', errorMessage(err))
+    this.log.error('chat frame failed', { error: errorMessage(err) })
+    this.fail(requestId, 'internal', 'internal error')
   }
 }
