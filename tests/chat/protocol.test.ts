@@ -23,6 +23,12 @@ describe('ws /ws/chat: authentication', () => {
     const res = await fetch(`${hub.url}/ws/chat`, { headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } })
     expect(res.status).toBe(401)
   })
+  test('an Authorization: Bearer header opens the socket too; a wrong token does not', async () => {
+    const c = await WsClient.open(hub.url, null, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    open.push(c)
+    expect(await c.request({ action: 'ping', request_id: 'hdr' })).toMatchObject({ status: 'pong' })
+    await expect(WsClient.open(hub.url, 'hth_wrong')).rejects.toThrow()
+  })
   test('?token= opens the socket and ping answers pong with the request id', async () => {
     const c = await client()
     expect(await c.request({ action: 'ping', request_id: 'p1' })).toEqual({ request_id: 'p1', status: 'pong' })

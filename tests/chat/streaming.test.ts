@@ -86,7 +86,40 @@ describe('many clients on one conversation', () => {
   })
 })
 
+describe('context contributors', () => {
+  test('addContext text follows the system prompt on every turn', async () => {
+    const off = h.hub.services.chat.addContext(() => 'Devices: living room lamp (on).')
+    try {
+      h.fakes.oa.queue({ text: ['ok'] })
+      const c = await h.client()
+      await c.request({ action: 'chat', request_id: 'ctx', text: 'what is on?' })
+      expect(h.fakes.oa.requests.at(-1)!.body.messages[0].content).toBe('You are the assistant of this home.\n\nDevices: living room lamp (on).')
+    } finally {
+      off()
+    }
+  })
+})
+
 describe('cancel, failures and fallback', () => {
+  test('when the last watcher of an answer leaves, the answer stops and is kept as cancelled', async () => {
+    const c = await h.client()
+    h.fakes.oa.queue({ text: Array.from({ length: 50 }, (_, i) => `z${i} `), delayMs: 20 })
+    c.send({ action: 'chat', request_id: 'gone', text: 'long' })
+    await c.next((f) => f.request_id === 'gone' && f.status === 'chunk')
+    const conv = c.of('gone')[0]!.conversation_id
+    c.close()
+    const other = await h.client()
+    for (let i = 0; i < 50; i++) {
+      const hist = await historyOf(other, conv)
+      if (hist[1].status !== 'streaming') break
+      await Bun.sleep(20)
+    }
+    const hist = await historyOf(other, conv)
+    expect(hist[1].status).toBe('cancelled')
+    expect(hist[1].content.startsWith('z0 ')).toBe(true)
+    expect(h.fakes.oa.requests.at(-1)!.aborted).toBe(true)
+  })
+
   test('cancel stops the answer and keeps what was streamed', async () => {
     const c = await h.client()
     h.fakes.oa.queue({ text: Array.from({ length: 50 }, (_, i) => `t${i} `), delayMs: 20 })
