@@ -1,5 +1,5 @@
 import type { ConfigService } from '../core/config'
-import { BadRequest, Conflict, HearthError, NotFound, ProviderUnavailable, RateLimited, errorMessage } from '../core/errors'
+import { BadRequest, Conflict, NotFound, RateLimited, errorMessage } from '../core/errors'
 import type { EventBus, HearthEvent } from '../core/events'
 import type { Logger } from '../core/log'
 import type { DbHandle } from '../db/client'
@@ -7,11 +7,12 @@ import type { ToolRegistry } from '../mcp/types'
 import type { ChatMessage, ChatParams, Providers } from '../providers/types'
 import { buildContext } from './context'
 import { Fanout, conversationTopic, eventTopic, type ChatSocket } from './fanout'
+import { makeImage, type ImageOptions } from './image'
 import { DbRecorder } from './persistence'
 import { ChatRepo, type MessageRow } from './repo'
 import type { ServerFrame } from './schema'
 import { callToolDefinition, CALL_TOOL, selectTools } from './tool-selection'
-import { NO_PROVIDER_MESSAGE, runTurn, type TurnResult } from './turn'
+import { runTurn, type TurnResult } from './turn'
 import type { ChatApi, ChatStats, ContextContributor, ConversationSummary, MessageView } from './types'
 
 export type ChatServiceDeps = {
@@ -256,42 +257,8 @@ export class ChatService implements ChatApi {
   }
 
   /** The `image` action: a picture from the first provider of the chain that can draw. */
-  async image(o: { prompt: string; size?: string; conversationId?: string; provider?: string; requestId?: string; onConversation?: (id: string) => void }): Promise<void> {
-    const providers = this.deps.providers
-    const chain = providers ? providers.chain(o.provider) : []
-    let convId = o.conversationId
-    if (convId && !this.repo.getConversation(convId)) throw new NotFound(`no conversation "${convId}"`)
-    convId ??= this.repo.createConversation(o.prompt.slice(0, 80)).id
-    this.repo.insertMessage({ conversationId: convId, role: 'user', content: o.prompt })
-    const row = this.repo.insertMessage({ conversationId: convId, role: 'assistant', status: 'streaming' })
-    o.onConversation?.(convId)
-    const topic = conversationTopic(convId)
-    const base = { request_id: o.requestId, conversation_id: convId }
-    this.fanout.publish(topic, { ...base, status: 'started', message_id: row.id })
-    const started = Date.now()
-    try {
-      if (chain.length === 0) throw new ProviderUnavailable(NO_PROVIDER_MESSAGE)
-      let lastErr: unknown = new ProviderUnavailable(`none of the providers (${chain.join(', ')}) can make images: add an openai or gemini provider`)
-      for (const name of chain) {
-        const p = providers!.get(name)
-        if (!p.image) continue
-        try {
-          const img = await p.image({ prompt: o.prompt, size: o.size, signal: AbortSignal.timeout(this.deps.config.current.providers[name]?.timeout_ms ?? 60_000) })
-          this.repo.updateMessage(row.id, { images: [img], status: 'complete', provider: p.name, model: p.model, durationMs: Date.now() - started })
-          this.fanout.publish(topic, { ...base, status: 'chunk', chunk: { type: 'image', mime: img.mime, data: img.data } })
-          this.fanout.publish(topic, { ...base, status: 'complete', message_id: row.id, provider: p.name, model: p.model })
-          return
-        } catch (err) {
-          lastErr = err
-          this.log.warn('image failed', { provider: name, error: errorMessage(err) })
-        }
-      }
-      throw lastErr
-    } catch (err) {
-      const e = err instanceof HearthError ? { code: err.code, message: err.message } : { code: 'upstream_failed', message: errorMessage(err) }
-      this.repo.updateMessage(row.id, { status: 'error', error: e.message })
-      this.fanout.publish(topic, { ...base, status: 'error', error: e })
-    }
+  image(o: ImageOptions): Promise<void> {
+    return makeImage({ ...o, repo: this.repo, fanout: this.fanout, providers: this.deps.providers, config: this.deps.config.current, log: this.log })
   }
 
   providerNames(): string[] {

@@ -109,7 +109,7 @@ describe('cancel, failures and fallback', () => {
     const conv = c.of('gone')[0]!.conversation_id
     c.close()
     const other = await h.client()
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       const hist = await historyOf(other, conv)
       if (hist[1].status !== 'streaming') break
       await Bun.sleep(20)
@@ -117,6 +117,7 @@ describe('cancel, failures and fallback', () => {
     const hist = await historyOf(other, conv)
     expect(hist[1].status).toBe('cancelled')
     expect(hist[1].content.startsWith('z0 ')).toBe(true)
+    for (let i = 0; i < 50 && !h.fakes.oa.requests.at(-1)!.aborted; i++) await Bun.sleep(20)
     expect(h.fakes.oa.requests.at(-1)!.aborted).toBe(true)
   })
 
@@ -133,7 +134,7 @@ describe('cancel, failures and fallback', () => {
     expect(hist[1].content.startsWith(streamed)).toBe(true)
     expect(hist[1].content.length).toBeLessThan(50 * 4)
     // The provider's request was aborted, not left running.
-    await Bun.sleep(50)
+    for (let i = 0; i < 50 && !h.fakes.oa.requests.at(-1)!.aborted; i++) await Bun.sleep(20)
     expect(h.fakes.oa.requests.at(-1)!.aborted).toBe(true)
   })
 
