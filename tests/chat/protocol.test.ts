@@ -97,6 +97,16 @@ describe('ws /ws/chat: subscriptions, history and events', () => {
     await b.request({ action: 'ping', request_id: 'p' })
     expect(b.frames.some((f) => f.status === 'event')).toBe(false)
   })
+  test('history pages backwards with limit and before', async () => {
+    const c = await client()
+    const first = await c.request({ action: 'chat', request_id: 'q0', text: 'q0' })
+    const conv = first.conversation_id
+    for (const q of ['q1', 'q2']) await c.request({ action: 'chat', request_id: q, text: q, conversation_id: conv })
+    const page1 = (await c.request({ action: 'history', request_id: 'p1', conversation_id: conv, limit: 2 })).messages
+    expect(page1.map((m: any) => [m.role, m.content])).toEqual([['user', 'q2'], ['assistant', '']])
+    const page2 = (await c.request({ action: 'history', request_id: 'p2', conversation_id: conv, limit: 3, before: page1[0].id })).messages
+    expect(page2.map((m: any) => m.content)).toEqual(['', 'q1', ''])
+  })
   test('clear_history returns a fresh conversation id', async () => {
     const c = await client()
     const r = await c.request({ action: 'clear_history', request_id: 'c' })
