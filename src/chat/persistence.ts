@@ -5,9 +5,9 @@ import type { ToolRecord } from './tool-run'
 
 /**
  * Flushes a streaming answer to its `streaming` row every `intervalMs`, or at once when
- * `minChars` new characters are waiting, so a crash (kill -9) loses at most one interval. The
- * stream never waits for the disk: writes are synchronous bun:sqlite statements of a few µs, taken
- * off the chunk path by the timer.
+ * `minChars` new characters are waiting, so a crash (kill -9) loses at most one interval. Each
+ * flush appends only the new text, and a `streaming` row is kept out of the search index
+ * (migration 0002), so a flush costs the same late in a long answer as at its start.
  */
 export class PartialWriter {
   text = ''
@@ -29,10 +29,7 @@ export class PartialWriter {
     else this.thinking += delta
     if (!this.repo || this.closed) return
     this.pending += delta.length
-    // Each write re-indexes the whole row for full-text search, so the early (size-triggered)
-    // flush waits for at least as much new text as is already saved: O(n) work for an n-char
-    // answer instead of O(n²). The interval timer still bounds what a crash can lose.
-    if (this.pending >= Math.max(this.opts.minChars, this.savedText + this.savedThinking)) this.flush()
+    if (this.pending >= this.opts.minChars) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.opts.intervalMs)
   }
 
