@@ -5,9 +5,8 @@ import type { ToolRecord } from './tool-run'
 
 /**
  * Flushes a streaming answer to its `streaming` row every `intervalMs`, or at once when
- * `minChars` new characters are waiting, so a crash (kill -9) loses at most one interval. Each
- * flush appends only the new text, and a `streaming` row is kept out of the search index
- * (migration 0002), so a flush costs the same late in a long answer as at its start.
+ * `minChars` new characters are waiting, so a crash (kill -9) loses at most one interval. A
+ * `streaming` row is kept out of the search index (migration 0002): it is indexed once, when it ends.
  */
 export class PartialWriter {
   text = ''
@@ -29,7 +28,11 @@ export class PartialWriter {
     else this.thinking += delta
     if (!this.repo || this.closed) return
     this.pending += delta.length
-    if (this.pending >= this.opts.minChars) this.flush()
+    // SQLite rewrites a whole row (overflow pages included) on every update, so the early,
+    // size-triggered flush waits for at least as much new text as is already saved: O(n) bytes
+    // written for an n-char answer instead of O(n²/min_chars). The timer still flushes every
+    // interval, which is what bounds the loss in a crash.
+    if (this.pending >= Math.max(this.opts.minChars, this.savedText + this.savedThinking)) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.opts.intervalMs)
   }
 
