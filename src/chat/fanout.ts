@@ -29,6 +29,9 @@ export class Fanout {
   private publishFn: Publish | null = null
   slowClosed = 0
   framesSent = 0
+  /** How long the last publishes to more than one socket took (ms), for the stats page. */
+  private publishMs = new Float64Array(256)
+  private publishN = 0
 
   constructor(private opts: { maxBufferedBytes: number; onSlow?: (sock: ChatSocket) => void }) {}
 
@@ -82,11 +85,22 @@ export class Fanout {
   publish(topic: string, frame: unknown): void {
     const set = this.topics.get(topic)
     if (!set || set.size === 0) return
+    const start = set.size > 1 ? performance.now() : 0
     const data = JSON.stringify(frame)
     this.framesSent++
     if (this.publishFn) this.publishFn(topic, data)
     else for (const s of set) s.send(data)
     for (const s of set) if (s.getBufferedAmount() > this.opts.maxBufferedBytes) this.cut(s)
+    if (start) this.publishMs[this.publishN++ % this.publishMs.length] = performance.now() - start
+  }
+
+  /** p50/p99 of the recent multi-socket publishes: serialize, hand to every socket, check buffers. */
+  publishTimes(): { p50_ms: number; p99_ms: number; samples: number } {
+    const n = Math.min(this.publishN, this.publishMs.length)
+    if (n === 0) return { p50_ms: 0, p99_ms: 0, samples: 0 }
+    const sorted = Array.from(this.publishMs.subarray(0, n)).sort((a, b) => a - b)
+    const at = (p: number) => Math.round(sorted[Math.min(n - 1, Math.ceil(p * n) - 1)]! * 1000) / 1000
+    return { p50_ms: at(0.5), p99_ms: at(0.99), samples: n }
   }
 
   /** A reply to one socket only (history, pong, errors about its own frame). */

@@ -319,6 +319,7 @@ export class ChatService implements ChatApi {
       tokens_per_s: Math.round(recent / 4),
       frames_sent: this.fanout.framesSent,
       slow_clients_closed: this.fanout.slowClosed,
+      fanout: this.fanout.publishTimes(),
     }
   }
 

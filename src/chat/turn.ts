@@ -177,6 +177,10 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
       return finish('error', { provider: p.name, model: p.model, error: e })
     }
     if (o.signal.aborted) return cancelled(p)
+    // The last chunks are published but the server writes them only when the event loop turns;
+    // yield one turn so they leave before the final row is written (measured: -0.7 ms on the last
+    // chunk; setImmediate runs too early to help).
+    await Bun.sleep(0)
     if (calls.length === 0) return finish('complete', { provider: p.name, model: p.model })
 
     // The tool loop.

@@ -33,6 +33,8 @@ export type ChatStats = {
   tokens_per_s: number
   frames_sent: number
   slow_clients_closed: number
+  /** Recent publishes of one frame to a conversation's sockets. */
+  fanout: { p50_ms: number; p99_ms: number; samples: number }
 }
 
 export interface ChatApi {
