@@ -83,6 +83,8 @@ export class ChatService implements ChatApi {
   private contributors = new Set<ContextContributor>()
   private offs: (() => void)[] = []
   private sweepTimer: ReturnType<typeof setInterval> | undefined
+  private gcTimer: ReturnType<typeof setTimeout> | undefined
+  private peakConnections = 0
   private log: Logger
   get logger(): Logger {
     return this.log
@@ -113,6 +115,7 @@ export class ChatService implements ChatApi {
   /** Aborts running answers and waits (briefly) for their final rows, before the database closes. */
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer)
+    clearTimeout(this.gcTimer)
     this.sweepTimer = undefined
     for (const off of this.offs.splice(0)) off()
     const running = [...this.active.values()]
@@ -241,6 +244,23 @@ export class ChatService implements ChatApi {
   activeByRequest(requestId: string): string | undefined {
     for (const t of this.active.values()) if (t.requestId === requestId) return t.conversationId
     return undefined
+  }
+
+  /**
+   * Once a crowd of sockets has gone (a load spike, a reconnect storm), collect garbage, so memory
+   * returns to near idle instead of staying at its peak (a Pi has little to spare). Debounced, and
+   * only when at most a tenth of the peak is still connected: a full collection pauses the loop.
+   */
+  socketClosed(): void {
+    const now = this.fanout.connections
+    this.peakConnections = Math.max(this.peakConnections, now + 1)
+    if (this.peakConnections < 100 || now * 10 > this.peakConnections) return
+    clearTimeout(this.gcTimer)
+    this.gcTimer = setTimeout(() => {
+      this.peakConnections = this.fanout.connections
+      Bun.gc(true)
+    }, 1000)
+    this.gcTimer.unref?.()
   }
 
   /** After a socket left: abort answers nobody watches any more. */

@@ -80,6 +80,7 @@ export class SocketSession {
     this.svc.abandoned(topics)
     // A compat answer goes to this socket alone: with it gone, nobody reads it.
     if (this.compatConversation) this.svc.cancel(this.compatConversation)
+    this.svc.socketClosed()
   }
 
   private chat(f: ChatActionFrame): void {
