@@ -4,7 +4,7 @@ import type { EventBus, HearthEvent } from '../core/events'
 import type { Logger } from '../core/log'
 import type { DbHandle } from '../db/client'
 import type { ToolRegistry } from '../mcp/types'
-import type { ChatMessage, ChatParams, Providers } from '../providers/types'
+import type { ChatMessage, ChatParams, Providers, ToolSpec } from '../providers/types'
 import { buildContext } from './context'
 import { Fanout, conversationTopic, eventTopic, type ChatSocket } from './fanout'
 import { makeImage, type ImageOptions } from './image'
@@ -85,6 +85,7 @@ export class ChatService implements ChatApi {
   private sweepTimer: ReturnType<typeof setInterval> | undefined
   private gcTimer: ReturnType<typeof setTimeout> | undefined
   private peakConnections = 0
+  private toolCache: { max: number; specs: ToolSpec[] } | null = null
   private log: Logger
   get logger(): Logger {
     return this.log
@@ -109,6 +110,7 @@ export class ChatService implements ChatApi {
     this.sweepTimer.unref?.()
     this.offs.push(this.deps.bus.onAny((e) => this.onEvent(e)))
     const reg = this.deps.registry
+    if (reg) this.offs.push(reg.onChange(() => (this.toolCache = null)))
     if (reg && !reg.has(CALL_TOOL)) this.offs.push(reg.register(callToolDefinition(reg)))
   }
 
@@ -366,9 +368,16 @@ export class ChatService implements ChatApi {
     return parts.join('\n\n')
   }
 
-  private toolsFor(text: string) {
+  private toolsFor(text: string): ToolSpec[] {
     const reg = this.deps.registry
-    return reg ? selectTools(reg, text, this.deps.config.current.mcp.max_tools_in_context) : []
+    if (!reg) return []
+    // The common case (every tool fits) does not depend on the text: reuse it until the registry
+    // or the limit changes.
+    const max = this.deps.config.current.mcp.max_tools_in_context
+    if (this.toolCache?.max === max) return this.toolCache.specs
+    const specs = selectTools(reg, text, max)
+    if (reg.list().length <= max) this.toolCache = { max, specs }
+    return specs
   }
 }
 
