@@ -2,7 +2,7 @@ import { HearthError, ProviderUnavailable, errorMessage } from '../core/errors'
 import type { HearthConfig } from '../core/config'
 import type { Logger } from '../core/log'
 import type { ToolRegistry } from '../mcp/types'
-import type { ChatMessage, ChatParams, ChatProvider, Providers, ToolCall, ToolSpec, Usage } from '../providers/types'
+import type { ChatMessage, ChatParams, Providers, ToolCall, ToolSpec, Usage } from '../providers/types'
 import type { ErrorFrameBody, ServerFrame } from './schema'
 import { runTools, type ToolRecord } from './tool-run'
 
@@ -54,9 +54,6 @@ export const NO_PROVIDER_MESSAGE =
   '`providers: { openai: { kind: openai, api_key: "${OPENAI_API_KEY}", model: gpt-4o-mini } }`, ' +
   'or in the admin panel (Providers), then chat again; no restart is needed.'
 
-const CONTINUE_INSTRUCTION =
-  'Your previous answer was cut off by a connection failure. Continue it exactly where it stopped, without repeating anything or commenting on the interruption.'
-
 function errorBody(err: unknown): ErrorFrameBody {
   if (err instanceof HearthError) return { code: err.code, message: err.message }
   return { code: 'upstream_failed', message: errorMessage(err) }
@@ -66,9 +63,10 @@ const sum = (a: Usage | undefined, b: Usage | undefined): Usage | undefined =>
   !a ? b : !b ? a : { prompt_tokens: a.prompt_tokens + b.prompt_tokens, completion_tokens: a.completion_tokens + b.completion_tokens, total_tokens: a.total_tokens + b.total_tokens }
 
 /**
- * One answer: provider choice and fallback, the tool loop, frames and persistence. Never throws:
- * every outcome ends in exactly one `complete` or terminal `error` frame (or, cancelled, a
- * `complete` the client asked for by cancelling is not sent; an `error` with code `cancelled` is).
+ * One answer: the provider stream, the tool loop, frames and persistence. Never throws: every
+ * outcome ends in exactly one `complete` or one final `error` frame (a cancelled answer ends with
+ * `error` code `cancelled`; an `error` carrying `continued_by` is not final: the next provider
+ * goes on with the answer).
  */
 export async function runTurn(o: TurnOptions): Promise<TurnResult> {
   const base = { request_id: o.requestId, conversation_id: o.conversationId }
@@ -84,47 +82,43 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
     else if (meta.error) o.emit({ ...base, status: 'error', error: meta.error })
     return { status, text, thinking, usage, provider: meta.provider, model: meta.model, error: meta.error, tools: toolLog }
   }
-  const cancelled = (p?: ChatProvider) => finish('cancelled', { provider: p?.name, model: p?.model, error: { code: 'cancelled', message: 'the answer was cancelled; what was streamed so far is kept' } })
+  const cancelled = (p: { name?: string; model?: string }) => finish('cancelled', { provider: p.name, model: p.model, error: { code: 'cancelled', message: 'the answer was cancelled; what was streamed so far is kept' } })
 
-  const chain = o.providers ? (o.provider ? o.providers.chain(o.provider) : o.providers.active() ? o.providers.chain() : []) : []
-  if (chain.length === 0) return finish('error', { error: errorBody(new ProviderUnavailable(NO_PROVIDER_MESSAGE)) })
+  if (!o.providers) return finish('error', { error: errorBody(new ProviderUnavailable(NO_PROVIDER_MESSAGE)) })
 
   const messages = [...o.messages]
-  let idx = 0
-  let provider: ChatProvider | undefined
-  let lastError: unknown
+  // The provider that answered the last round; later rounds of the tool loop start with it.
+  let current: { name?: string; model?: string } = { name: o.provider, model: o.model }
   let hops = 0
-  let committed = false // the current provider has sent something this turn
   for (;;) {
-    if (o.signal.aborted) return cancelled(provider)
-    if (!provider || !committed) {
-      try {
-        provider = o.providers!.get(chain[idx]!, idx === 0 ? o.model : undefined)
-      } catch (err) {
-        lastError = err
-        if (++idx < chain.length) continue
-        return finish('error', { error: errorBody(err) })
-      }
-    }
-    const p = provider
+    if (o.signal.aborted) return cancelled(current)
     const calls: ToolCall[] = []
-    let gotAny = false
     let hopText = ''
     let hopThinking = ''
     let thinkingSignature: string | undefined
     try {
-      // Timeouts (first_token_timeout_ms, timeout_ms) and retries before the first token live at the
-      // provider boundary; a timeout arrives here as a thrown `timeout` error like any other failure.
-      for await (const ev of p.stream({ model: p.model, messages, tools: o.tools.length ? o.tools : undefined, params: o.params, signal: o.signal })) {
-        if (!gotAny) {
-          gotAny = true
-          if (firstTokenMs === undefined) firstTokenMs = Date.now() - started
-          if (!committed) {
-            committed = true
-            o.log.debug(() => `turn ${o.requestId ?? ''} answered by ${p.name}/${p.model}`)
-          }
-        }
+      // Fallback before the first token, continuation after a mid-answer failure, timeouts and
+      // retries all live behind Providers.stream; what arrives here is the answer's events.
+      const events = o.providers.stream({
+        provider: current.name,
+        model: current.model,
+        request: { messages, tools: o.tools.length ? o.tools : undefined, params: o.params, signal: o.signal },
+        continueOnFailure: o.config.chat.continue_on_fallback,
+        log: o.log,
+      })
+      let interrupted: ErrorFrameBody | undefined
+      for await (const ev of events) {
         switch (ev.kind) {
+          case 'provider':
+            current = { name: ev.provider, model: ev.model }
+            if (firstTokenMs === undefined) firstTokenMs = Date.now() - started
+            // Never a silent switch: the failure is reported, then the next provider goes on.
+            if (interrupted) o.emit({ ...base, status: 'error', error: { ...interrupted, continued_by: ev.provider } })
+            interrupted = undefined
+            break
+          case 'interrupted':
+            interrupted = errorBody(ev.error)
+            break
           case 'text':
             text += ev.delta
             hopText += ev.delta
@@ -152,35 +146,18 @@ export async function runTurn(o: TurnOptions): Promise<TurnResult> {
         }
       }
     } catch (err) {
-      if (o.signal.aborted) return cancelled(p)
-      lastError = err
-      if (!gotAny && !committed) {
-        // Before the first token: quietly try the next provider of the chain.
-        o.log.warn('provider failed before its first token', { provider: p.name, error: errorMessage(err) })
-        if (++idx < chain.length) continue
-        const e = errorBody(lastError)
-        const message = chain.length > 1 ? `every provider failed (${chain.join(', ')}); last: ${e.message}` : e.message
-        return finish('error', { provider: p.name, model: p.model, error: { code: e.code, message } })
-      }
-      // Mid-answer: never a silent complete. The partial stays; optionally the next one continues.
-      const e = errorBody(err)
-      o.log.warn('provider failed mid-answer', { provider: p.name, error: e.message })
-      const next = chain[idx + 1]
-      if (o.config.chat.continue_on_fallback && next && calls.length === 0) {
-        o.emit({ ...base, status: 'error', error: { ...e, continued_by: next } })
-        messages.push({ role: 'assistant', content: hopText }, { role: 'user', content: CONTINUE_INSTRUCTION })
-        idx++
-        committed = false
-        provider = undefined
-        continue
-      }
-      return finish('error', { provider: p.name, model: p.model, error: e })
+      if (o.signal.aborted || (err instanceof HearthError && err.code === 'cancelled')) return cancelled(current)
+      // Before the first token this is the whole chain failing; after it, a broken answer whose
+      // partial stays in history. Either way an `error` frame, never a silent `complete`.
+      o.log.warn('answer failed', { provider: current.name, error: errorMessage(err) })
+      return finish('error', { provider: current.name, model: current.model, error: errorBody(err) })
     }
-    if (o.signal.aborted) return cancelled(p)
+    if (o.signal.aborted) return cancelled(current)
     // The last chunks are published but the server writes them only when the event loop turns;
     // yield one turn so they leave before the final row is written (measured: -0.7 ms on the last
     // chunk; setImmediate runs too early to help).
     await Bun.sleep(0)
+    const p = { name: current.name!, model: current.model! }
     if (calls.length === 0) return finish('complete', { provider: p.name, model: p.model })
 
     // The tool loop.
