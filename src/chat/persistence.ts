@@ -29,10 +29,10 @@ export class PartialWriter {
     if (!this.repo || this.closed) return
     this.pending += delta.length
     // SQLite rewrites a whole row (overflow pages included) on every update, so the early,
-    // size-triggered flush waits for at least as much new text as is already saved: O(n) bytes
-    // written for an n-char answer instead of O(n²/min_chars). The timer still flushes every
-    // interval, which is what bounds the loss in a crash.
-    if (this.pending >= Math.max(this.opts.minChars, this.savedText + this.savedThinking)) this.flush()
+    // size-triggered flush waits until the saved text would grow fourfold: O(n) bytes written for
+    // an n-char answer instead of O(n²/min_chars). The timer still flushes every interval, which
+    // is what bounds the loss in a crash.
+    if (this.pending >= Math.max(this.opts.minChars, 3 * (this.savedText + this.savedThinking))) this.flush()
     else this.timer ??= setTimeout(() => this.flush(), this.opts.intervalMs)
   }
 
