@@ -293,19 +293,40 @@ async function run(): Promise<BenchRow[]> {
       note: `on ${(CH / (best(on) / 1000)).toFixed(0)} chunks/s, off ${(CH / (best(off) / 1000)).toFixed(0)} chunks/s (24-byte chunks, no pacing); medians ${(((median(on) - median(off)) / median(off)) * 100).toFixed(1)} %`,
     })
 
-    // 5. /v1/chat/completions added latency (not streaming) over calling the stand-in directly.
-    const body = JSON.stringify({ model: 'hearth', messages: [{ role: 'user', content: 'chunks=1 interval=0' }] })
-    const viaHub: number[] = []
-    const direct: number[] = []
-    for (let i = 0; i < 330; i++) {
-      let t = performance.now()
-      await (await api('/v1/chat/completions', { method: 'POST', body })).json()
-      if (i >= 30) viaHub.push(performance.now() - t)
-      t = performance.now()
-      await (await fetch(`${fakeUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()
-      if (i >= 30) direct.push(performance.now() - t)
+    // 5. /v1/chat/completions added latency (not streaming) over calling the stand-in directly:
+    // with the registry's tools offered to the model (the default), and with `hearth_tools: false`,
+    // where the request the stand-in gets is the same size as the direct one.
+    const v1 = async (extra: Record<string, unknown>) => {
+      const body = JSON.stringify({ model: 'hearth', messages: [{ role: 'user', content: 'chunks=1 interval=0' }], ...extra })
+      const plain = JSON.stringify({ model: 'hearth', messages: [{ role: 'user', content: 'chunks=1 interval=0' }] })
+      const viaHub: number[] = []
+      const direct: number[] = []
+      for (let i = 0; i < 330; i++) {
+        let t = performance.now()
+        await (await api('/v1/chat/completions', { method: 'POST', body })).json()
+        if (i >= 30) viaHub.push(performance.now() - t)
+        t = performance.now()
+        await (await fetch(`${fakeUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: plain })).json()
+        if (i >= 30) direct.push(performance.now() - t)
+      }
+      return { hub: median(viaHub), direct: median(direct) }
     }
-    rows.push({ measure: '/v1/chat/completions added latency p50', value: median(viaHub) - median(direct), unit: 'ms', budget: '<= 0.5', note: `hub ${median(viaHub).toFixed(3)} / direct ${median(direct).toFixed(3)} ms` })
+    const withTools = await v1({})
+    const noTools = await v1({ hearth_tools: false })
+    const toolCount = ((await (await api('/api/v1/stats')).json()).mcp?.tools as number | undefined) ?? 0
+    rows.push({
+      measure: '/v1/chat/completions added latency p50',
+      value: withTools.hub - withTools.direct,
+      unit: 'ms',
+      budget: '<= 0.5',
+      note: `hub ${withTools.hub.toFixed(3)} / direct ${withTools.direct.toFixed(3)} ms; ${toolCount} registry tools offered to the model`,
+    })
+    rows.push({
+      measure: '/v1/chat/completions added latency p50, hearth_tools: false',
+      value: noTools.hub - noTools.direct,
+      unit: 'ms',
+      note: `hub ${noTools.hub.toFixed(3)} / direct ${noTools.direct.toFixed(3)} ms`,
+    })
 
     ws.close()
   } finally {
