@@ -132,6 +132,49 @@ export const ServerFrameSchema = t.Union([
   t.Object({ status: t.Literal('event'), event: t.Record(t.String(), t.Unknown()) }),
 ])
 export type ServerFrame = Static<typeof ServerFrameSchema>
+
+/** A stored message as history, REST and exports show it. */
+export const MessageViewSchema = t.Object({
+  id: t.String(),
+  role: t.Union([t.Literal('user'), t.Literal('assistant'), t.Literal('tool'), t.Literal('system')]),
+  content: t.String(),
+  thinking: t.Optional(t.String()),
+  tool_calls: t.Optional(t.Array(t.Object({ id: t.String(), name: t.String(), arguments: t.Unknown() }))),
+  tool_call_id: t.Optional(t.String()),
+  images: t.Optional(t.Array(t.Object({ mime: t.String(), data: t.String() }))),
+  usage: t.Optional(UsageSchema),
+  provider: t.Optional(t.String()),
+  model: t.Optional(t.String()),
+  status: t.Union([t.Literal('complete'), t.Literal('streaming'), t.Literal('error'), t.Literal('cancelled')]),
+  error: t.Optional(t.String()),
+  first_token_ms: t.Optional(t.Number()),
+  duration_ms: t.Optional(t.Number()),
+  created_at: t.String(),
+})
+
+/** Replies to one socket's own requests (not fanned out). */
+export const ReplyFrameSchema = t.Union([
+  t.Object({ request_id: RequestId, status: t.Literal('pong') }),
+  t.Object({
+    request_id: RequestId,
+    status: t.Union([t.Literal('subscribed'), t.Literal('unsubscribed')]),
+    conversation_id: t.Optional(t.String()),
+    topic: t.Optional(Topic),
+  }),
+  t.Object({ request_id: RequestId, status: t.Literal('history'), conversation_id: t.String(), messages: t.Array(MessageViewSchema) }),
+  t.Object({ request_id: RequestId, status: t.Literal('cleared'), conversation_id: t.String(), previous_conversation_id: t.Optional(t.String()) }),
+  t.Object({ request_id: RequestId, status: t.Literal('error'), error: ErrorBodySchema }),
+])
+export type ReplyFrame = Static<typeof ReplyFrameSchema>
+
+/** The older backend's replies (SPEC §3 compatibility dialect). */
+export const CompatFrameSchema = t.Union([
+  t.Object({ type: t.Literal('tool_execution'), tool_name: t.String(), status: t.String() }),
+  t.Object({ type: t.Literal('assistant_message'), message: t.String(), thinking: t.String(), usage: t.Union([UsageSchema, t.Null()]) }),
+  t.Object({ type: t.Literal('history_cleared'), session_id: t.String() }),
+  t.Object({ type: t.Literal('error'), code: t.String(), message: t.String() }),
+])
+export type CompatFrame = Static<typeof CompatFrameSchema>
 export type ChunkBody = Static<typeof Chunk>
 export type ToolFrame = Static<typeof ToolFrameBody>
 export type ErrorFrameBody = Static<typeof ErrorBodySchema>

@@ -8,8 +8,10 @@ import type {
   CancelActionFrame,
   ChatActionFrame,
   ClearHistoryActionFrame,
+  CompatFrame,
   HistoryActionFrame,
   ImageActionFrame,
+  ReplyFrame,
   ServerFrame,
   SubscribeActionFrame,
 } from './schema'
@@ -161,12 +163,12 @@ export class SocketSession {
     })
   }
 
-  private reply(frame: Record<string, unknown>): void {
+  private reply(frame: ReplyFrame): void {
     this.svc.fanout.send(this.sock, frame)
   }
 
   /** Compat-dialect frames: no `status`/`request_id` envelope. */
-  private raw(frame: Record<string, unknown>): void {
+  private raw(frame: CompatFrame): void {
     this.svc.fanout.send(this.sock, frame)
   }
 

@@ -2,28 +2,15 @@
  * What other features (the admin panel, home) may use of chat. Everything else in src/chat is
  * private to it.
  */
-export type { ServerFrame } from './schema'
+import type { Static } from 'elysia'
+import type { MessageViewSchema } from './schema'
+
+export type { ServerFrame, ReplyFrame, CompatFrame } from './schema'
 
 /** Extra text for the system prompt, asked for on every turn (home adds a device overview). */
 export type ContextContributor = () => string
 
-export type MessageView = {
-  id: string
-  role: 'user' | 'assistant' | 'tool' | 'system'
-  content: string
-  thinking?: string
-  tool_calls?: { id: string; name: string; arguments: unknown }[]
-  tool_call_id?: string
-  images?: { mime: string; data: string }[]
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number }
-  provider?: string
-  model?: string
-  status: 'complete' | 'streaming' | 'error' | 'cancelled'
-  error?: string
-  first_token_ms?: number
-  duration_ms?: number
-  created_at: string
-}
+export type MessageView = Static<typeof MessageViewSchema>
 
 export type ConversationSummary = { id: string; title: string; created_at: string; updated_at: string; messages: number }
 

@@ -73,7 +73,7 @@ describe('a client that cannot keep up', () => {
     const pieces = Array.from({ length: 170 }, (_, i) => `${String(i).padStart(4, '0')}${big}`)
     // ~11 MB: more than the kernel's socket buffers plus the 4 MB the hub lets one client hold.
     // Paced like a (very fast) model, so only the client that stopped reading falls behind.
-    h.fakes.oa.queue({ text: pieces, delayMs: 1 })
+    h.fakes.oa.queue({ text: pieces, delayMs: 2 })
     const end = await good.request({ action: 'chat', request_id: 'b', text: 'flood', conversation_id: conv }, 20_000)
     expect(end.status).toBe('complete')
     const got = good.of('b').filter((f) => f.status === 'chunk').map((f) => f.chunk.data)

@@ -125,6 +125,20 @@ describe('the tool loop, per vendor format', () => {
   })
 })
 
+describe('tools in the compatibility dialect', () => {
+  test('user_message → tool_execution frames by name and status, then assistant_message', async () => {
+    const c = await h.client()
+    h.fakes.oa.queue({ toolCalls: [{ id: 'w', name: 'weather_now', args: {} }] }, { text: ['Sunny.'] })
+    c.send({ type: 'user_message', message: 'weather?' })
+    const msg = await c.next((f) => f.type === 'assistant_message')
+    expect(c.frames.filter((f) => f.type === 'tool_execution')).toEqual([
+      { type: 'tool_execution', tool_name: 'weather_now', status: 'executing' },
+      { type: 'tool_execution', tool_name: 'weather_now', status: 'completed' },
+    ])
+    expect(msg.message).toBe('Sunny.')
+  })
+})
+
 describe('many tools', () => {
   test('beyond mcp.max_tools_in_context the model gets call_tool and the most relevant tools', async () => {
     const offs = Array.from({ length: 60 }, (_, i) =>
