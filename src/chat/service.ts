@@ -242,12 +242,6 @@ export class ChatService implements ChatApi {
     return true
   }
 
-  /** The running answer a request id started, if any. */
-  activeByRequest(requestId: string): string | undefined {
-    for (const t of this.active.values()) if (t.requestId === requestId) return t.conversationId
-    return undefined
-  }
-
   /**
    * Once a crowd of sockets has gone (a load spike, a reconnect storm), collect garbage, so memory
    * returns to near idle instead of staying at its peak (a Pi has little to spare). Debounced, and

@@ -29,6 +29,8 @@ export class SocketSession {
   private log: Logger
   /** The compat dialect's session: one conversation per socket until `clear_history`. */
   private compatConversation: string | undefined
+  /** request_id → conversation of the answers this socket asked for: `cancel` by request id finds only its own. */
+  private asked = new Map<string, string>()
 
   constructor(o: { sock: ChatSocket; svc: ChatService; principal: Principal; config: ConfigService; log: Logger }) {
     this.log = o.log
@@ -95,12 +97,17 @@ export class SocketSession {
       requestId: f.request_id,
       actor: this.principal.name,
       tokenId: this.principal.tokenId,
-      onConversation: (id) => this.svc.fanout.join(this.sock, conversationTopic(id)),
+      onConversation: (id) => {
+        this.svc.fanout.join(this.sock, conversationTopic(id))
+        if (f.request_id) this.asked.set(f.request_id, id)
+      },
+    }).done.finally(() => {
+      if (f.request_id) this.asked.delete(f.request_id)
     })
   }
 
   private cancel(f: CancelActionFrame): void {
-    const id = f.conversation_id ?? (f.request_id ? this.svc.activeByRequest(f.request_id) : undefined)
+    const id = f.conversation_id ?? (f.request_id ? this.asked.get(f.request_id) : undefined)
     if (!id || !this.svc.cancel(id)) this.fail(f.request_id, 'not_found', 'no running answer to cancel')
     // The cancelled turn itself sends the closing `error` frame (code `cancelled`) to every subscriber.
   }

@@ -138,6 +138,20 @@ describe('cancel, failures and fallback', () => {
     expect(h.fakes.oa.requests.at(-1)!.aborted).toBe(true)
   })
 
+  test('cancel by request_id reaches only the asker\'s own answer; by conversation_id any watcher may stop it', async () => {
+    const a = await h.client()
+    const b = await h.client()
+    h.fakes.oa.queue({ text: Array.from({ length: 50 }, (_, i) => `q${i} `), delayMs: 20 })
+    a.send({ action: 'chat', request_id: 'same', text: 'long' })
+    await a.next((f) => f.request_id === 'same' && f.status === 'chunk')
+    const conv = a.of('same')[0]!.conversation_id
+    expect((await b.request({ action: 'cancel', request_id: 'same' })).error.code).toBe('not_found')
+    await b.request({ action: 'subscribe', request_id: 'sub', conversation_id: conv })
+    b.send({ action: 'cancel', request_id: 'stop', conversation_id: conv })
+    const end = await a.next((f) => f.request_id === 'same' && f.status === 'error')
+    expect(end.error.code).toBe('cancelled')
+  })
+
   test('a provider that fails before its first token falls back to the next', async () => {
     await h.set({ 'chat.fallback': ['an'] })
     try {
