@@ -24,9 +24,9 @@ export const chatPlugin = (svc: ChatService, config: ConfigService) => {
       if (server) svc.fanout.attach((topic, data) => server.publish(topic, data))
     })
     .ws('/ws/chat', {
-      // Larger than auth.max_frame_bytes, so an oversized frame reaches us and gets a reply
-      // instead of Bun closing the socket (1009).
-      maxPayloadLength: 64 * 1024 * 1024,
+      // Above auth.max_frame_bytes, so a frame somewhat too big reaches us and gets a `bad_request`
+      // reply; a truly huge one (over this) is closed by Bun with 1009 before it is buffered.
+      maxPayloadLength: Math.max(16 * 1024 * 1024, config.current.auth.max_frame_bytes * 2),
       idleTimeout: 120,
       open(ws) {
         const data = ws.data as unknown as { principal: Principal }
