@@ -98,7 +98,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
     // --- /mcp ---
 
-
     // --- chat ---
     const chat = new ChatService({ config, db, log: log.child('chat'), bus, providers, registry: tools })
     chat.start()
