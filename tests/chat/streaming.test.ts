@@ -209,6 +209,16 @@ describe('cancel, failures and fallback', () => {
     }
   })
 
+  test('a provider that sends garbage mid-stream: an error frame, the partial kept, the hub unharmed', async () => {
+    h.fakes.oa.queue({ text: ['good so far'], fail: 'garbage' }, { text: ['still alive'] })
+    const c = await h.client()
+    const end = await c.request({ action: 'chat', request_id: 'junk', text: 'hi' })
+    expect(end.status).toBe('error')
+    const hist = await historyOf(c, c.of('junk')[0]!.conversation_id)
+    expect(hist[1]).toMatchObject({ content: 'good so far', status: 'error' })
+    expect((await c.request({ action: 'chat', request_id: 'after', text: 'again' })).status).toBe('complete')
+  })
+
   test('a provider that hangs: a timeout error frame', async () => {
     h.fakes.oa.queue({ fail: 'hang' })
     const c = await h.client()
