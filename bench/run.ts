@@ -1,6 +1,7 @@
 import security from './security'
 import providers from './providers'
 import mcp from './mcp'
+import chat from './chat'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -12,6 +13,7 @@ const benches: Bench[] = [
   security,
   providers,
   mcp,
+  chat,
 ]
 
 const only = process.argv.slice(2)

@@ -19,6 +19,10 @@ import { mcpPlugin } from './mcp/plugin'
 import type { McpService } from './mcp/service'
 import type { ToolRegistry } from './mcp/types'
 // --- /mcp ---
+// --- chat ---
+import { chatPlugin } from './chat/plugin'
+import type { ChatService } from './chat/service'
+// --- /chat ---
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -36,6 +40,9 @@ export type Services = {
   tools: ToolRegistry
   mcp: McpService
   // --- /mcp ---
+  // --- chat ---
+  chat: ChatService
+  // --- /chat ---
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -107,6 +114,7 @@ export function createApp(s: Services) {
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
+      .use(chatPlugin(s.chat, s.config))
   )
 }
 

@@ -16,6 +16,9 @@ import { Registry } from './mcp/registry'
 import { toolSwitchRepo } from './mcp/repo'
 import { McpService } from './mcp/service'
 // --- /mcp ---
+// --- chat ---
+import { ChatService } from './chat/service'
+// --- /chat ---
 
 export type HubOptions = {
   configPath?: string
@@ -95,7 +98,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
     // --- /mcp ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp }
+    // --- chat ---
+    const chat = new ChatService({ config, db, log: log.child('chat'), bus, providers, registry: tools })
+    chat.start()
+    stoppers.push(() => chat.stop())
+    health.register('chat', () => ({ status: 'ok', ...chat.stats() }))
+    stats.register('chat', () => chat.stats())
+    // --- /chat ---
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, chat }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port
