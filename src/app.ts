@@ -114,7 +114,7 @@ export function createApp(s: Services) {
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
-      .use(chatPlugin(s.chat, s.config))
+      .use(chatPlugin(s.chat, s.config, s.auth.limits))
   )
 }
 

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { Principal } from '../auth/types'
+import type { Limits, Principal, Release } from '../auth/types'
 import type { ConfigService } from '../core/config'
 import { toMarkdown } from './export'
 import { openAiCompatPlugin } from './openai-compat'
@@ -15,8 +15,9 @@ type Raw = ConstructorParameters<typeof SocketSession>[0]['sock']
  * socket: Elysia would answer a bad frame with its own text (and a response map drops sends);
  * `SocketSession` validates every frame itself and replies `bad_request`.
  */
-export const chatPlugin = (svc: ChatService, config: ConfigService) => {
+export const chatPlugin = (svc: ChatService, config: ConfigService, limits: Limits) => {
   const sessions = new WeakMap<object, SocketSession>()
+  const slots = new WeakMap<object, Release>()
   return new Elysia({ name: 'chat' })
     .use(openAiCompatPlugin(svc))
     // Bun's native pub/sub lives on the server, which exists only once the app listens.
@@ -29,6 +30,13 @@ export const chatPlugin = (svc: ChatService, config: ConfigService) => {
       maxPayloadLength: Math.max(16 * 1024 * 1024, config.current.auth.max_frame_bytes * 2),
       idleTimeout: 120,
       open(ws) {
+        // auth.ws_connections_per_address: one address cannot hold every socket the hub can serve.
+        try {
+          slots.set(ws.raw, limits.acquireConnection(ws.remoteAddress))
+        } catch {
+          ws.close(1013, 'too many connections from this address')
+          return
+        }
         const data = ws.data as unknown as { principal: Principal }
         const raw = ws.raw as unknown as Raw
         sessions.set(ws.raw, new SocketSession({ sock: raw, svc, principal: data.principal, config, log: svc.logger }))
@@ -37,6 +45,8 @@ export const chatPlugin = (svc: ChatService, config: ConfigService) => {
         sessions.get(ws.raw)?.onMessage(message)
       },
       close(ws) {
+        slots.get(ws.raw)?.()
+        slots.delete(ws.raw)
         sessions.get(ws.raw)?.onClose()
         sessions.delete(ws.raw)
       },
