@@ -10,6 +10,7 @@ import type { HealthRegistry } from './core/health'
 import type { Logger } from './core/log'
 import type { StatsRegistry } from './core/stats'
 import type { DbHandle } from './db/client'
+import type { Registry } from './mcp/registry'
 import { systemPlugin } from './system/plugin'
 // providers (issue #3)
 import { providersPlugin } from './providers/plugin'
@@ -23,6 +24,9 @@ import type { ToolRegistry } from './mcp/types'
 import { chatPlugin } from './chat/plugin'
 import type { ChatService } from './chat/service'
 // --- /chat ---
+// MCP aggregator (issue #5)
+import { aggregatorPlugin } from './aggregator/plugin'
+import type { Aggregator } from './aggregator/service'
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -43,6 +47,8 @@ export type Services = {
   // --- chat ---
   chat: ChatService
   // --- /chat ---
+  // MCP aggregator (issue #5): external servers feeding the registry.
+  aggregator: Aggregator
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -115,6 +121,8 @@ export function createApp(s: Services) {
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
       .use(chatPlugin(s.chat, s.config, s.auth.limits))
+      // MCP aggregator (issue #5)
+      .use(aggregatorPlugin(s.aggregator))
   )
 }
 
