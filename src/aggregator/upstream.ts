@@ -13,6 +13,9 @@ import { ProcessGroupTransport } from './stdio-transport'
 export type CallOptions = { signal: AbortSignal; timeoutMs: number; onProgress?: (p: Progress) => void }
 export type ListKind = 'tools' | 'prompts' | 'resources'
 
+/** A result schema that accepts anything: list results are checked entry by entry (tool-guard.ts). */
+const ANY = { '~standard': { version: 1 as const, vendor: 'hearth', validate: (value: unknown) => ({ value }) } }
+
 export type ConnectionInfo = { transport: 'stdio' | 'http' | 'sse'; protocol?: string; era?: string; pid?: number }
 
 export interface ToolSource {
@@ -125,20 +128,32 @@ export class McpUpstream implements ToolSource {
     }
   }
 
+  /**
+   * Raw pages, not the SDK's list helpers: those validate the whole list and reject it for one
+   * bad entry, which would take every tool of the server away. Entries are checked one by one
+   * by the caller instead.
+   */
   async list(kind: 'tools' | 'prompts' | 'resources' | 'templates', timeoutMs: number): Promise<unknown[]> {
     const client = this.connected()
     const caps = client.getServerCapabilities() ?? {}
-    const opts = { timeout: timeoutMs, cacheMode: 'refresh' as const }
-    switch (kind) {
-      case 'tools':
-        return caps.tools ? (await client.listTools(undefined, opts)).tools : []
-      case 'prompts':
-        return caps.prompts ? (await client.listPrompts(undefined, opts)).prompts : []
-      case 'resources':
-        return caps.resources ? (await client.listResources(undefined, opts)).resources : []
-      case 'templates':
-        return caps.resources ? (await client.listResourceTemplates(undefined, opts)).resourceTemplates : []
+    const [method, field, offered] = {
+      tools: ['tools/list', 'tools', caps.tools],
+      prompts: ['prompts/list', 'prompts', caps.prompts],
+      resources: ['resources/list', 'resources', caps.resources],
+      templates: ['resources/templates/list', 'resourceTemplates', caps.resources],
+    }[kind] as [string, string, unknown]
+    if (!offered) return []
+    const out: unknown[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < 100; page++) {
+      const res = (await client.request({ method, params: cursor ? { cursor } : {} }, ANY, { timeout: timeoutMs })) as Record<string, unknown>
+      const items = res?.[field]
+      if (!Array.isArray(items)) throw new Error(`${method} answered without a "${field}" array`)
+      out.push(...items)
+      cursor = typeof res.nextCursor === 'string' && res.nextCursor ? res.nextCursor : undefined
+      if (!cursor) break
     }
+    return out
   }
 
   callTool(name: string, args: Record<string, unknown>, o: CallOptions): Promise<ToolResult> {

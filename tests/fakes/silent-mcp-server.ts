@@ -1,0 +1,40 @@
+/**
+ * An MCP "server" that answers initialize and tools/list like a real one and then never answers
+ * a tools/call: the aggregator must time out and say which server did not answer. With
+ * `--mute` it does not even answer initialize (a server that hangs at start).
+ */
+export {}
+
+const mute = Bun.argv.includes('--mute')
+const reply = (id: unknown, result: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result }) + '\n')
+
+let buffered = ''
+for await (const chunk of Bun.stdin.stream()) {
+  buffered += new TextDecoder().decode(chunk)
+  let nl: number
+  while ((nl = buffered.indexOf('\n')) >= 0) {
+    const line = buffered.slice(0, nl)
+    buffered = buffered.slice(nl + 1)
+    let msg: { id?: unknown; method?: string; params?: { protocolVersion?: string } }
+    try {
+      msg = JSON.parse(line)
+    } catch {
+      continue
+    }
+    if (mute) continue
+    if (msg.method === 'initialize') {
+      reply(msg.id, { protocolVersion: msg.params?.protocolVersion ?? '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'silent', version: '1.0.0' } })
+    } else if (msg.method === 'tools/list') {
+      reply(msg.id, {
+        tools: [
+          { name: 'wait', description: 'Never answers', inputSchema: { type: 'object' } },
+          { name: 'bad tool', description: 'name with a space: exposed sanitised', inputSchema: { type: 'object' } },
+          { name: 'no_schema', description: 'skipped: inputSchema is not an object schema', inputSchema: { type: 'string' } },
+        ],
+      })
+    } else if (msg.method === 'ping') {
+      reply(msg.id, {})
+    }
+    // tools/call and everything else: silence.
+  }
+}
