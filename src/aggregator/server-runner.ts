@@ -45,6 +45,8 @@ export class ServerRunner {
   private pingTimer?: ReturnType<typeof setInterval>
   private relisting = new Map<ListKind, Promise<void>>()
   private relistAgain = new Set<ListKind>()
+  /** Sources being closed (their process trees ending); stop() waits for all of them. */
+  private closing = new Set<Promise<void>>()
 
   constructor(
     public spec: McpServerConfig,
@@ -79,7 +81,15 @@ export class ServerRunner {
     this.catalog = EMPTY
     if (this.state !== 'stopped') this.setState('stopped')
     if (hadCatalog) this.opts.onCatalog()
-    await source?.close()
+    if (source) this.close(source)
+    await Promise.all([...this.closing])
+  }
+
+  private close(source: ToolSource): Promise<void> {
+    const p = source.close().catch((err) => this.opts.log.warn('closing the upstream failed', { server: this.name, error: errorText(err) }))
+    this.closing.add(p)
+    void p.finally(() => this.closing.delete(p))
+    return p
   }
 
   private async connect(gen: number): Promise<void> {
@@ -91,9 +101,9 @@ export class ServerRunner {
     this.source = source
     try {
       await source.connect(this.opts.connectTimeoutMs)
-      if (gen !== this.gen) return void (await source.close())
+      if (gen !== this.gen) return void (await this.close(source))
       const catalog = await this.listAll(source)
-      if (gen !== this.gen) return void (await source.close())
+      if (gen !== this.gen) return void (await this.close(source))
       this.catalog = catalog
       this.readySince = Date.now()
       this.lastError = null
@@ -101,7 +111,7 @@ export class ServerRunner {
       this.opts.onCatalog()
       if (source.info.transport !== 'stdio') this.watch(gen, source)
     } catch (err) {
-      if (gen !== this.gen) return void (await source.close())
+      if (gen !== this.gen) return void (await this.close(source))
       await this.down(gen, source, errorText(err))
     }
   }
@@ -122,7 +132,7 @@ export class ServerRunner {
     this.setState('backoff', reason)
     if (hadCatalog) this.opts.onCatalog()
     // Ends the process tree of a dead stdio server too: a child killed by -9 may leave grandchildren.
-    await source.close().catch(() => {})
+    await this.close(source)
     if (next !== this.gen) return
     this.retryTimer = setTimeout(() => {
       if (next !== this.gen) return

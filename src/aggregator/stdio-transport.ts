@@ -16,6 +16,7 @@ export class ProcessGroupTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void
   private proc?: Subprocess<'pipe', 'pipe', 'pipe'>
   private closed = false
+  private closeRequested = false
   private stderrTail: string[] = []
   exitCode: number | null = null
 
@@ -31,6 +32,8 @@ export class ProcessGroupTransport implements Transport {
   }
 
   async start(): Promise<void> {
+    // Closed before it ever started (a server switched off while connecting): never spawn.
+    if (this.closeRequested) throw new Error('closed before start')
     const { argv, env, cwd } = this.opts
     this.proc = Bun.spawn(argv, { env, cwd, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', detached: true })
     void this.pump(this.proc.stdout, (line) => this.onLine(line))
@@ -52,6 +55,7 @@ export class ProcessGroupTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closeRequested = true
     const proc = this.proc
     if (!proc) return
     try {

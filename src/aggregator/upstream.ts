@@ -104,6 +104,7 @@ export class McpUpstream implements ToolSource {
   }
 
   private async open(transport: Transport, timeoutMs: number, negotiate: boolean): Promise<void> {
+    if (this.closing) throw new Error('closed while connecting')
     // stdio stays on the plain 2025 handshake: the SDK's probe would spawn a second process.
     const client = new Client(
       { name: 'hearth', version: VERSION },

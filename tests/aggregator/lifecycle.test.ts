@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { allProcs, treeOf } from '../../src/aggregator/process-tree'
+import { startTestHub, type TestHub } from '../helpers/hub'
+import { BUN, ctx, MANY, MEMORY, serverStatus, textOf, until, waitReady } from './support'
+
+/** Processes whose command line holds `marker`: what an orphan of ours would look like. */
+function withMarker(marker: string): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+      if (cmd.includes(marker)) out.push(Number(name))
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out.filter((pid) => allProcs().find((p) => p.pid === pid)?.state !== 'Z')
+}
+
+describe('aggregator: lifecycle', () => {
+  let hub: TestHub
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-lifecycle-'))
+  const marker = `hearth-marker-${process.pid}-${Date.now()}`
+  // sh → bun: a tree, like npx → node. `; true` keeps sh from exec-ing bun in its place.
+  const tree = `${BUN} ${MEMORY} ${marker}; true`
+  const serverYaml = (extra = '') =>
+    `mcp:\n  servers:\n    tree: { command: sh, args: ["-c", ${JSON.stringify(tree)}], env: { MEMORY_FILE_PATH: ${JSON.stringify(join(dir, 'm.jsonl'))} } }\n${extra}`
+
+  beforeAll(async () => {
+    hub = await startTestHub({ yaml: serverYaml() })
+    await waitReady(hub, 'tree')
+  })
+  afterAll(async () => {
+    await hub.close()
+    rmSync(dir, { recursive: true, force: true })
+    expect(withMarker(marker)).toEqual([])
+  })
+
+  test('disable ends the whole process tree; tools leave and come back; listeners hear it', async () => {
+    const s = await serverStatus(hub, 'tree')
+    expect(treeOf(s.pid!).length).toBeGreaterThanOrEqual(2)
+    let changes = 0
+    const off = hub.services.tools.onChange((c) => c.kind === 'tools' && changes++)
+    const res = await hub.api('/api/v1/mcp/servers/tree/disable', { method: 'POST' })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { state: string }).state).toBe('stopped')
+    expect(hub.services.tools.has('tree_read_graph')).toBe(false)
+    expect(treeOf(s.pid!)).toEqual([])
+    expect(withMarker(marker)).toEqual([])
+    expect(changes).toBe(1)
+    await hub.api('/api/v1/mcp/servers/tree/enable', { method: 'POST' })
+    await waitReady(hub, 'tree')
+    expect(hub.services.tools.has('tree_read_graph')).toBe(true)
+    expect(changes).toBe(2)
+    off()
+    // A config-file server's switch is a config override: visible, and `config reset` drops it.
+    expect(hub.services.config.overrideKeys()).toContain('mcp.servers.tree.enabled')
+  })
+
+  test('50 enable/disable cycles leave no orphan process and flat memory', async () => {
+    const pids = new Set<number>()
+    let rssAfterWarmup = 0
+    for (let i = 0; i < 50; i++) {
+      if (i % 5 === 4) {
+        // Switched off while still starting: the half-started tree must end too.
+        await hub.services.aggregator.setEnabled('tree', true)
+        await Bun.sleep(5)
+      } else {
+        await hub.services.aggregator.setEnabled('tree', true)
+        pids.add((await waitReady(hub, 'tree')).pid!)
+      }
+      await hub.services.aggregator.setEnabled('tree', false)
+      if (i === 9) {
+        Bun.gc(true)
+        rssAfterWarmup = process.memoryUsage().rss
+      }
+    }
+    expect(pids.size).toBe(40)
+    await until('no tree process left', () => withMarker(marker).length === 0, 5000)
+    for (const pid of pids) expect(treeOf(pid)).toEqual([])
+    Bun.gc(true)
+    const growth = process.memoryUsage().rss - rssAfterWarmup
+    expect(growth).toBeLessThan(25 * 1024 * 1024)
+    await hub.services.aggregator.setEnabled('tree', true)
+    await waitReady(hub, 'tree')
+  }, 60_000)
+
+  test('an edit of the YAML adds, changes and removes a server without restart', async () => {
+    writeFileSync(join(hub.dir, 'hearth.yaml'), serverYaml(`    many: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MANY)}, --tools, "3"] }\n`))
+    await waitReady(hub, 'many')
+    expect(hub.services.tools.has('many_tool_002')).toBe(true)
+    writeFileSync(join(hub.dir, 'hearth.yaml'), serverYaml(`    many: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MANY)}, --tools, "2"], disabled_tools: [tool_000] }\n`))
+    await until('re-spawned with 2 tools', () => !hub.services.tools.has('many_tool_002') && hub.services.tools.has('many_tool_001'))
+    await until('tool_000 switched off', () => hub.services.tools.get('many_tool_000')?.enabled === false)
+    const off = await hub.services.tools.call('many_tool_000', {}, ctx())
+    expect(off.isError).toBe(true)
+    writeFileSync(join(hub.dir, 'hearth.yaml'), serverYaml())
+    await until('server removed', async () => (await hub.api('/api/v1/mcp/servers/many')).status === 404)
+    expect(hub.services.tools.list().some((t) => t.source === 'mcp:many')).toBe(false)
+  })
+
+  test("an upstream's tools/list_changed re-lists it", async () => {
+    writeFileSync(join(hub.dir, 'hearth.yaml'), serverYaml(`    many: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MANY)}, --tools, "1"] }\n`))
+    await waitReady(hub, 'many')
+    const res = await hub.services.tools.call('many_add_tool', { name: 'fresh' }, ctx())
+    expect(textOf(res)).toBe('added fresh')
+    await until('new tool listed', () => hub.services.tools.has('many_fresh'))
+    expect(textOf(await hub.services.tools.call('many_fresh', { text: 'x' }, ctx()))).toBe('fresh:x')
+  })
+
+  test('a node-style server runs on the embedded Bun runtime when node is not on PATH', async () => {
+    const yaml = serverYaml(`    nodeless: { command: node, args: [${JSON.stringify(MEMORY)}], env: { PATH: "/nonexistent", MEMORY_FILE_PATH: ${JSON.stringify(join(dir, 'n.jsonl'))} } }\n`)
+    writeFileSync(join(hub.dir, 'hearth.yaml'), yaml)
+    const s = await waitReady(hub, 'nodeless')
+    expect(readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0')).toContain('BUN_BE_BUN=1')
+    expect(readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0')[0]).toBe(BUN)
+    const res = await hub.services.tools.call('nodeless_read_graph', {}, ctx())
+    expect(res.isError).toBeFalsy()
+  })
+})
