@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startTestHub, type TestHub } from '../helpers/hub'
 import { BUN, ctx, EVERYTHING, serverStatus, SILENT, textOf, until, waitReady } from './support'
 import { treeOf } from '../../src/aggregator/process-tree'
 
+const dir = mkdtempSync(join(tmpdir(), 'hearth-stdio-'))
+const cancelLog = join(dir, 'cancelled.jsonl')
 const yaml = `mcp:
   servers:
     everything: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(EVERYTHING)}, stdio], timeout_ms: 5000 }
-    silent: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(SILENT)}], timeout_ms: 300 }
+    silent: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(SILENT)}], timeout_ms: 300, env: { CANCEL_LOG: ${JSON.stringify(cancelLog)} } }
 `
+const cancelled = () => (existsSync(cancelLog) ? readFileSync(cancelLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { requestId: number; reason?: string }) : [])
 
 describe('aggregator: server-everything over stdio', () => {
   let hub: TestHub
@@ -16,7 +22,10 @@ describe('aggregator: server-everything over stdio', () => {
     await waitReady(hub, 'everything')
     await waitReady(hub, 'silent')
   })
-  afterAll(() => hub.close())
+  afterAll(async () => {
+    await hub.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   test('progress notifications of a long job reach the caller', async () => {
     const seen: { progress: number; total?: number }[] = []
@@ -50,6 +59,19 @@ describe('aggregator: server-everything over stdio', () => {
     expect(res.isError).toBe(true)
     expect(textOf(res)).toContain('MCP server "silent" timed out')
     expect(textOf(res)).toContain('300 ms')
+    // The SDK told the server to stop working on it.
+    await until('cancel notification', () => cancelled().length === 1)
+  })
+
+  test('a cancel by the caller reaches the server as notifications/cancelled', async () => {
+    const ac = new AbortController()
+    const pending = hub.services.tools.call('silent_wait', {}, ctx(ac.signal))
+    setTimeout(() => ac.abort(), 50)
+    const res = await pending
+    expect(textOf(res)).toContain('cancelled')
+    await until('second cancel notification', () => cancelled().length === 2)
+    const [timedOut, aborted] = cancelled()
+    expect(aborted!.requestId).not.toBe(timedOut!.requestId)
   })
 
   test('bad upstream entries are skipped with a reason; odd names are sanitised', async () => {

@@ -1,9 +1,11 @@
 /**
  * An MCP "server" that answers initialize and tools/list like a real one and then never answers
  * a tools/call: the aggregator must time out and say which server did not answer. With
- * `--mute` it does not even answer initialize (a server that hangs at start).
+ * `--mute` it does not even answer initialize (a server that hangs at start). Every
+ * notifications/cancelled it receives is appended to the file named by `CANCEL_LOG`, so a test
+ * can see that a cancel or a timeout really reached the server.
  */
-export {}
+import { appendFileSync } from 'node:fs'
 
 const mute = Bun.argv.includes('--mute')
 const reply = (id: unknown, result: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result }) + '\n')
@@ -15,11 +17,14 @@ for await (const chunk of Bun.stdin.stream()) {
   while ((nl = buffered.indexOf('\n')) >= 0) {
     const line = buffered.slice(0, nl)
     buffered = buffered.slice(nl + 1)
-    let msg: { id?: unknown; method?: string; params?: { protocolVersion?: string } }
+    let msg: { id?: unknown; method?: string; params?: { protocolVersion?: string; requestId?: unknown; reason?: string } }
     try {
       msg = JSON.parse(line)
     } catch {
       continue
+    }
+    if (msg.method === 'notifications/cancelled' && process.env.CANCEL_LOG) {
+      appendFileSync(process.env.CANCEL_LOG, JSON.stringify({ requestId: msg.params?.requestId, reason: msg.params?.reason }) + '\n')
     }
     if (mute) continue
     if (msg.method === 'initialize') {
