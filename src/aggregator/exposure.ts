@@ -58,6 +58,24 @@ export class Exposure {
     return n
   }
 
+  /**
+   * A switch flipped on one of our tools through the registry directly (the generic tools API,
+   * the admin tools page) is reported, so the aggregator stores it like its own switches and a
+   * restart of the server does not undo it.
+   */
+  watchToggles(fn: (server: string, tool: string, enabled: boolean) => void): () => void {
+    return this.registry.onChange(({ kind }) => {
+      if (kind !== 'tools') return
+      for (const [exposed, held] of this.tools) {
+        const was = this.applied.get(exposed)
+        const now = this.registry.get(exposed)?.enabled
+        if (was === undefined || now === undefined || now === was) continue
+        this.applied.set(exposed, now)
+        fn(held.server, held.name, now)
+      }
+    })
+  }
+
   /** `servers` are the connected ones; everything of a server not listed leaves the registry. */
   sync(servers: ServerView[]): void {
     const sorted = [...servers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

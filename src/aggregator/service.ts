@@ -52,6 +52,7 @@ export class Aggregator {
   private repo: AggregatorRepo
   private log: Logger
   private offConfig?: () => void
+  private offToggles?: () => void
   private started = false
 
   constructor(private opts: AggregatorOptions) {
@@ -71,6 +72,12 @@ export class Aggregator {
     this.offConfig = this.opts.bus.on('config_changed', (e) => {
       if (e.changes.some((c) => c.key.startsWith('mcp.servers'))) this.reconcile()
     })
+    this.offToggles = this.exposure.watchToggles((server, tool, enabled) => {
+      const e = this.entries.get(server)
+      if (!e) return
+      this.repo.setToolSwitch(server, tool, enabled)
+      e.switches.set(tool, enabled)
+    })
     this.reconcile()
   }
 
@@ -78,6 +85,7 @@ export class Aggregator {
     if (!this.started) return
     this.started = false
     this.offConfig?.()
+    this.offToggles?.()
     await Promise.all([...this.entries.values()].map((e) => e.runner.stop()))
     this.entries.clear()
     this.exposure.sync([])

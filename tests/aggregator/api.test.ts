@@ -67,6 +67,16 @@ describe('aggregator: /api/v1/mcp/servers', () => {
     expect((await post(hub, '/api/v1/mcp/servers/a_b/tools/nope/disable')).status).toBe(404)
   })
 
+  test('a switch flipped through the registry itself is kept across a server restart', async () => {
+    hub.services.tools.setEnabled('a_b_c_2', false)
+    await post(hub, '/api/v1/mcp/servers/a_b/disable')
+    await post(hub, '/api/v1/mcp/servers/a_b/enable')
+    const s = await waitReady(hub, 'a_b')
+    expect(s.tool_list.find((t) => t.name === 'c')!.enabled).toBe(false)
+    hub.services.tools.setEnabled('a_b_c_2', true)
+    expect((await serverStatus(hub, 'a_b')).tool_list.find((t) => t.name === 'c')!.enabled).toBe(true)
+  })
+
   test('edit restarts with the new spec; delete ends the process; config servers are read-only here', async () => {
     const before = await serverStatus(hub, 'a')
     const put = await hub.api('/api/v1/mcp/servers/a', { method: 'PUT', body: JSON.stringify({ command: BUN, args: [MANY, '--names', 'x,y'] }) })
