@@ -113,8 +113,10 @@ export class McpUpstream implements ToolSource {
     client.setNotificationHandler('notifications/tools/list_changed', () => this.onListChanged?.('tools'))
     client.setNotificationHandler('notifications/prompts/list_changed', () => this.onListChanged?.('prompts'))
     client.setNotificationHandler('notifications/resources/list_changed', () => this.onListChanged?.('resources'))
+    // A close during the handshake is the handshake's failure (connect() rejects), not a drop.
+    let up = false
     client.onclose = () => {
-      if (this.client !== client || this.closing || this.reconnecting) return
+      if (!up || this.client !== client || this.closing || this.reconnecting) return
       this.onDown?.(transport instanceof ProcessGroupTransport ? exitReason(transport) : 'connection closed')
     }
     client.onerror = (err) => this.log.debug(() => `transport error: ${errorText(err)}`)
@@ -122,6 +124,7 @@ export class McpUpstream implements ToolSource {
     this.transport = transport
     try {
       await client.connect(transport, { timeout: timeoutMs })
+      up = true
     } catch (err) {
       this.client = undefined
       await transport.close().catch(() => {})

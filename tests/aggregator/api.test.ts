@@ -15,7 +15,7 @@ describe('aggregator: /api/v1/mcp/servers', () => {
     hub = await startTestHub({ yaml: `mcp:\n  servers:\n    filed: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MANY)}, --tools, "1"] }\n` })
     // A built-in that an upstream tool will collide with.
     hub.services.tools.register({ name: 'beta_tool_000', description: 'built in', inputSchema: { type: 'object' }, source: 'builtin', handler: () => textResult('builtin') })
-  })
+  }, 30_000)
   afterAll(() => hub.close())
 
   test('servers are added at run time and start; bad specs are refused with reasons', async () => {

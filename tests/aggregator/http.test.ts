@@ -47,17 +47,20 @@ describe('aggregator: HTTP upstreams (server-everything)', () => {
     web: { url: "http://127.0.0.1:${httpPort}/mcp", timeout_ms: 5000 }
     old: { url: "http://127.0.0.1:${ssePort}/sse", transport: sse }
     modern: { url: "http://127.0.0.1:${modernServer.port}/mcp" }
+    guess: { url: "http://127.0.0.1:${ssePort}/sse" }
+    broken: { timeout_ms: 1000 }
+    missing: { command: /nonexistent/mcp-server }
 `,
     })
-    await Promise.all([waitReady(hub, 'web'), waitReady(hub, 'old'), waitReady(hub, 'modern')])
-  })
+    await Promise.all([waitReady(hub, 'web'), waitReady(hub, 'old'), waitReady(hub, 'modern'), waitReady(hub, 'guess')])
+  }, 30_000)
   afterAll(async () => {
     await hub.close()
     http.kill()
     sse.kill()
     modernServer.stop(true)
     await Promise.all([http.exited, sse.exited])
-  })
+  }, 30_000)
 
   test('Streamable HTTP: tools listed and called, with progress', async () => {
     const s = await serverStatus(hub, 'web')
@@ -83,6 +86,27 @@ describe('aggregator: HTTP upstreams (server-everything)', () => {
     const s = await serverStatus(hub, 'old')
     expect(s.transport).toBe('sse')
     expect(textOf(await hub.services.tools.call('old_echo', { message: 'over sse' }, ctx()))).toBe('Echo: over sse')
+  })
+
+  test('a server that refuses Streamable HTTP with a 4xx is reached over HTTP+SSE', async () => {
+    const s = await serverStatus(hub, 'guess')
+    expect(s.transport).toBe('sse')
+    expect(textOf(await hub.services.tools.call('guess_echo', { message: 'fallback' }, ctx()))).toBe('Echo: fallback')
+  })
+
+  test('specs that cannot run are visible: failed, or backing off with the reason', async () => {
+    const broken = await serverStatus(hub, 'broken')
+    expect(broken.state).toBe('failed')
+    expect(broken.last_error).toContain('needs a command (stdio) or a url (HTTP)')
+    const missing = await until('missing in backoff', async () => {
+      const s = await serverStatus(hub, 'missing')
+      return s.state === 'backoff' && s.last_error ? s : null
+    })
+    expect(missing.last_error).toContain('/nonexistent/mcp-server')
+    expect(missing.next_retry_at).not.toBeNull()
+    const health = (await (await hub.api('/api/v1/health', { token: null })).json()) as { status: string; mcp_servers: { status: string } }
+    expect(health.mcp_servers.status).toBe('degraded')
+    expect(health.status).toBe('degraded')
   })
 
   test('an HTTP upstream restarted on the same port: the lost session is renewed and the call succeeds', async () => {

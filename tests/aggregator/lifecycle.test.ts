@@ -33,12 +33,12 @@ describe('aggregator: lifecycle', () => {
   beforeAll(async () => {
     hub = await startTestHub({ yaml: serverYaml() })
     await waitReady(hub, 'tree')
-  })
+  }, 30_000)
   afterAll(async () => {
     await hub.close()
     rmSync(dir, { recursive: true, force: true })
     expect(withMarker(marker)).toEqual([])
-  })
+  }, 30_000)
 
   test('disable ends the whole process tree; tools leave and come back; listeners hear it', async () => {
     const s = await serverStatus(hub, 'tree')

@@ -11,11 +11,11 @@ describe('aggregator: server-memory over stdio', () => {
   beforeAll(async () => {
     const env = JSON.stringify({ MEMORY_FILE_PATH: join(dir, 'memory.jsonl') })
     hub = await startTestHub({ yaml: `mcp:\n  servers:\n    memory: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MEMORY)}], env: ${env} }\n` })
-  })
+  }, 30_000)
   afterAll(async () => {
     await hub.close()
     rmSync(dir, { recursive: true, force: true })
-  })
+  }, 30_000)
 
   test('its tools enter the registry name-spaced by server', async () => {
     const s = await waitReady(hub, 'memory')

@@ -21,11 +21,11 @@ describe('aggregator: server-everything over stdio', () => {
     hub = await startTestHub({ yaml })
     await waitReady(hub, 'everything')
     await waitReady(hub, 'silent')
-  })
+  }, 30_000)
   afterAll(async () => {
     await hub.close()
     rmSync(dir, { recursive: true, force: true })
-  })
+  }, 30_000)
 
   test('progress notifications of a long job reach the caller', async () => {
     const seen: { progress: number; total?: number }[] = []
