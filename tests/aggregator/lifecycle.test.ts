@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { allProcs, treeOf } from '../../src/aggregator/process-tree'
 import { startTestHub, type TestHub } from '../helpers/hub'
-import { BUN, ctx, MANY, MEMORY, serverStatus, textOf, until, waitReady } from './support'
+import { BUN, ctx, MANY, MEMORY, serverStatus, SILENT, textOf, until, waitReady } from './support'
 
 /** Processes whose command line holds `marker`: what an orphan of ours would look like. */
 function withMarker(marker: string): number[] {
@@ -27,8 +27,12 @@ describe('aggregator: lifecycle', () => {
   const marker = `hearth-marker-${process.pid}-${Date.now()}`
   // sh → bun: a tree, like npx → node. `; true` keeps sh from exec-ing bun in its place.
   const tree = `${BUN} ${MEMORY} ${marker}; true`
+  // The same shape with a server that starts in a few ms, for the 50 cycles.
+  const fastMarker = `${marker}-fast`
+  const fastTree = `${BUN} ${SILENT} ${fastMarker}; true`
   const serverYaml = (extra = '') =>
-    `mcp:\n  servers:\n    tree: { command: sh, args: ["-c", ${JSON.stringify(tree)}], env: { MEMORY_FILE_PATH: ${JSON.stringify(join(dir, 'm.jsonl'))} } }\n${extra}`
+    `mcp:\n  servers:\n    tree: { command: sh, args: ["-c", ${JSON.stringify(tree)}], env: { MEMORY_FILE_PATH: ${JSON.stringify(join(dir, 'm.jsonl'))} } }\n` +
+    `    fast: { command: sh, args: ["-c", ${JSON.stringify(fastTree)}], enabled: false }\n${extra}`
 
   beforeAll(async () => {
     hub = await startTestHub({ yaml: serverYaml() })
@@ -67,26 +71,27 @@ describe('aggregator: lifecycle', () => {
     for (let i = 0; i < 50; i++) {
       if (i % 5 === 4) {
         // Switched off while still starting: the half-started tree must end too.
-        await hub.services.aggregator.setEnabled('tree', true)
+        await hub.services.aggregator.setEnabled('fast', true)
         await Bun.sleep(5)
       } else {
-        await hub.services.aggregator.setEnabled('tree', true)
-        pids.add((await waitReady(hub, 'tree')).pid!)
+        await hub.services.aggregator.setEnabled('fast', true)
+        const s = await waitReady(hub, 'fast')
+        expect(treeOf(s.pid!).length).toBe(2)
+        pids.add(s.pid!)
       }
-      await hub.services.aggregator.setEnabled('tree', false)
+      await hub.services.aggregator.setEnabled('fast', false)
       if (i === 9) {
         Bun.gc(true)
         rssAfterWarmup = process.memoryUsage().rss
       }
     }
     expect(pids.size).toBe(40)
-    await until('no tree process left', () => withMarker(marker).length === 0, 5000)
+    await until('no tree process left', () => withMarker(fastMarker).length === 0, 5000)
     for (const pid of pids) expect(treeOf(pid)).toEqual([])
     Bun.gc(true)
     const growth = process.memoryUsage().rss - rssAfterWarmup
     expect(growth).toBeLessThan(25 * 1024 * 1024)
-    await hub.services.aggregator.setEnabled('tree', true)
-    await waitReady(hub, 'tree')
+    expect(hub.services.tools.list().some((t) => t.source === 'mcp:fast')).toBe(false)
   }, 60_000)
 
   test('an edit of the YAML adds, changes and removes a server without restart', async () => {
