@@ -17,7 +17,6 @@ export type RunnerOptions = {
   stableMs: number
   /** HTTP upstreams are pinged this often; a failed ping counts as the connection lost. */
   pingMs: number
-  connectTimeoutMs: number
   /** The catalog changed (listed, re-listed, or emptied because the server went down). */
   onCatalog(): void
   onState(state: ServerState, error?: string): void
@@ -100,7 +99,7 @@ export class ServerRunner {
     source.onListChanged = (kind) => void this.relist(gen, kind)
     this.source = source
     try {
-      await source.connect(this.opts.connectTimeoutMs)
+      await source.connect(this.spec.timeout_ms)
       if (gen !== this.gen) return void (await this.close(source))
       const catalog = await this.listAll(source)
       if (gen !== this.gen) return void (await this.close(source))
@@ -149,7 +148,7 @@ export class ServerRunner {
   }
 
   private async listAll(source: ToolSource): Promise<Catalog> {
-    const t = this.opts.connectTimeoutMs
+    const t = this.spec.timeout_ms
     const skipped: Skipped[] = []
     // Prompts and resources are extras: a server that fails to list them still serves its tools.
     const soft = (kind: 'prompts' | 'resources' | 'templates') =>
@@ -183,7 +182,7 @@ export class ServerRunner {
         if (!source || gen !== this.gen) return
         try {
           const skipped = this.skipped.filter((s) => !kindsOf(kind).includes(s.kind))
-          const t = this.opts.connectTimeoutMs
+          const t = this.spec.timeout_ms
           const next = { ...this.catalog }
           if (kind === 'tools') next.tools = checkTools(await source.list('tools', t), skipped)
           if (kind === 'prompts') next.prompts = checkPrompts(await source.list('prompts', t), skipped)

@@ -27,7 +27,6 @@ export type AggregatorOptions = {
   backoff?: Partial<BackoffOptions>
   stableMs?: number
   pingMs?: number
-  connectTimeoutMs?: number
   /** SIGTERM → SIGKILL grace when ending a stdio server's process tree. */
   killGraceMs?: number
   /** Swap the SDK connection for something else (tests, other kinds of sources). */
@@ -259,7 +258,6 @@ export class Aggregator {
       backoff: { ...DEFAULT_BACKOFF, ...this.opts.backoff },
       stableMs: this.opts.stableMs ?? 30_000,
       pingMs: this.opts.pingMs ?? 30_000,
-      connectTimeoutMs: this.opts.connectTimeoutMs ?? 30_000,
       onCatalog: () => this.sync(),
       onState: (state, error) => {
         this.log.info('MCP server state', { server: name, state, ...(error ? { error } : {}) })

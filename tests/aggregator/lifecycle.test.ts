@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { allProcs, treeOf } from '../../src/aggregator/process-tree'
+import { treeOf } from '../../src/aggregator/process-tree'
 import { startTestHub, type TestHub } from '../helpers/hub'
-import { BUN, ctx, MANY, MEMORY, serverStatus, SILENT, textOf, until, waitReady } from './support'
-
-/** Processes whose command line holds `marker`: what an orphan of ours would look like. */
-function withMarker(marker: string): number[] {
-  const out: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8')
-      if (cmd.includes(marker)) out.push(Number(name))
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out.filter((pid) => allProcs().find((p) => p.pid === pid)?.state !== 'Z')
-}
+import { BUN, ctx, MANY, MEMORY, serverStatus, SILENT, textOf, until, waitReady, withMarker } from './support'
 
 describe('aggregator: lifecycle', () => {
   let hub: TestHub

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestHub, type TestHub } from '../helpers/hub'
-import { BUN, ctx, EVERYTHING, serverStatus, SILENT, textOf, until, waitReady } from './support'
+import { BUN, ctx, EVERYTHING, serverStatus, SILENT, textOf, until, waitReady, withMarker } from './support'
 import { treeOf } from '../../src/aggregator/process-tree'
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-stdio-'))
@@ -12,6 +12,7 @@ const yaml = `mcp:
   servers:
     everything: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(EVERYTHING)}, stdio], timeout_ms: 5000 }
     silent: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(SILENT)}], timeout_ms: 300, env: { CANCEL_LOG: ${JSON.stringify(cancelLog)} } }
+    mute: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(SILENT)}, --mute], timeout_ms: 200 }
 `
 const cancelled = () => (existsSync(cancelLog) ? readFileSync(cancelLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { requestId: number; reason?: string }) : [])
 
@@ -61,6 +62,17 @@ describe('aggregator: server-everything over stdio', () => {
     expect(textOf(res)).toContain('300 ms')
     // The SDK told the server to stop working on it.
     await until('cancel notification', () => cancelled().length === 1)
+  })
+
+  test('a server that hangs at start times out its handshake, backs off, and leaves no process', async () => {
+    const s = await until('mute backing off', async () => {
+      const st = await serverStatus(hub, 'mute')
+      return st.state === 'backoff' && st.last_error ? st : null
+    })
+    expect(s.last_error).toMatch(/time/i)
+    expect(s.tools).toBe(0)
+    await hub.services.aggregator.setEnabled('mute', false)
+    expect(withMarker(`${SILENT}\0--mute`)).toEqual([])
   })
 
   test('a cancel by the caller reaches the server as notifications/cancelled', async () => {

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { allProcs } from '../../src/aggregator/process-tree'
 import type { ServerStatus } from '../../src/aggregator/types'
 import type { TestHub } from '../helpers/hub'
 
@@ -54,3 +56,19 @@ export const ctx = (signal = new AbortController().signal, progress?: (p: { prog
   surface: 'rest' as const,
   progress,
 })
+
+/** Processes whose command line holds `marker`: what an orphan of ours would look like. */
+export function withMarker(marker: string): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8')
+      if (cmd.includes(marker)) out.push(Number(name))
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out.filter((pid) => allProcs().find((p) => p.pid === pid)?.state !== 'Z')
+}
+
