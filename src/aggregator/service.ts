@@ -27,7 +27,7 @@ export type AggregatorOptions = {
   backoff?: Partial<BackoffOptions>
   stableMs?: number
   pingMs?: number
-  /** SIGTERM → SIGKILL grace when ending a stdio server's process tree. */
+  /** SIGTERM → SIGKILL grace when ending a stdio server's process tree (default 1 s, inside the CLI's 2 s stop deadline). */
   killGraceMs?: number
   /** Swap the SDK connection for something else (tests, other kinds of sources). */
   makeSource?: (name: string, spec: McpServerConfig, log: Logger) => ToolSource
@@ -53,6 +53,17 @@ export class Aggregator {
   private offConfig?: () => void
   private offToggles?: () => void
   private started = false
+  /** Process groups of running stdio servers: killed outright if the hub exits without stop(). */
+  private groups = new Set<number>()
+  private onExit = () => {
+    for (const pgid of this.groups) {
+      try {
+        process.kill(-pgid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+  }
 
   constructor(private opts: AggregatorOptions) {
     this.log = opts.log
@@ -68,6 +79,9 @@ export class Aggregator {
   start(): void {
     if (this.started) return
     this.started = true
+    // Servers live in their own process groups, so nothing else ends them if the hub dies early
+    // (the CLI's stop deadline, an uncaught error): the exit hook does.
+    process.on('exit', this.onExit)
     this.offConfig = this.opts.bus.on('config_changed', (e) => {
       if (e.changes.some((c) => c.key.startsWith('mcp.servers'))) this.reconcile()
     })
@@ -88,6 +102,7 @@ export class Aggregator {
     await Promise.all([...this.entries.values()].map((e) => e.runner.stop()))
     this.entries.clear()
     this.exposure.sync([])
+    process.off('exit', this.onExit)
   }
 
   list(): ServerStatus[] {
@@ -250,7 +265,7 @@ export class Aggregator {
   private runner(name: string, spec: McpServerConfig): ServerRunner {
     const log = this.log.child('aggregator', { server: name })
     const make = this.opts.makeSource ?? ((n: string, s: McpServerConfig, l: Logger) =>
-      new McpUpstream(upstreamSpec(s, this.opts.env, this.opts.commandHost ?? defaultHost(), this.opts.killGraceMs ?? 2000), l))
+      new McpUpstream(upstreamSpec(s, this.opts.env, { host: this.opts.commandHost ?? defaultHost(), killGraceMs: this.opts.killGraceMs ?? 1000, groups: this.groups }), l))
     return new ServerRunner(spec, {
       name,
       log,

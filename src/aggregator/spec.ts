@@ -44,11 +44,13 @@ export function connectionKey(spec: McpServerConfig): string {
   return JSON.stringify({ command, args, env, cwd, url, headers, transport })
 }
 
-export function upstreamSpec(spec: McpServerConfig, env: Record<string, string | undefined>, host: CommandHost, killGraceMs: number): UpstreamSpec {
+export type StdioPolicy = { host: CommandHost; killGraceMs: number; groups: Set<number> }
+
+export function upstreamSpec(spec: McpServerConfig, env: Record<string, string | undefined>, stdio: StdioPolicy): UpstreamSpec {
   const kind = transportOf(spec)
   if (kind === 'stdio') {
-    const launch = resolveCommand({ command: spec.command!, args: spec.args, env: spec.env }, safeEnv(env), host)
-    return { kind, argv: launch.argv, env: launch.env, cwd: spec.cwd, killGraceMs }
+    const launch = resolveCommand({ command: spec.command!, args: spec.args, env: spec.env }, safeEnv(env), stdio.host)
+    return { kind, argv: launch.argv, env: launch.env, cwd: spec.cwd, killGraceMs: stdio.killGraceMs, groups: stdio.groups }
   }
   // Without an explicit transport, an old HTTP+SSE-only server is found by the SDK's 4xx fallback.
   return { kind, url: spec.url!, headers: spec.headers, fallbackToSse: spec.transport === undefined }

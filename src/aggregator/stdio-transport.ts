@@ -3,7 +3,15 @@ import type { Subprocess } from 'bun'
 import type { Logger } from '../core/log'
 import { killTree } from './process-tree'
 
-export type StdioLaunch = { argv: string[]; env: Record<string, string>; cwd?: string; killGraceMs: number; log: Logger }
+export type StdioLaunch = {
+  argv: string[]
+  env: Record<string, string>
+  cwd?: string
+  killGraceMs: number
+  /** Process groups alive right now; the owner kills them all if the hub exits abruptly. */
+  groups: Set<number>
+  log: Logger
+}
 
 /**
  * The SDK's stdio transport spawns a plain child; a server started through npx is a tree
@@ -36,6 +44,7 @@ export class ProcessGroupTransport implements Transport {
     if (this.closeRequested) throw new Error('closed before start')
     const { argv, env, cwd } = this.opts
     this.proc = Bun.spawn(argv, { env, cwd, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', detached: true })
+    this.opts.groups.add(this.proc.pid)
     void this.pump(this.proc.stdout, (line) => this.onLine(line))
     void this.pump(this.proc.stderr, (line) => {
       this.stderrTail.push(line.length > 500 ? line.slice(0, 500) + '…' : line)
@@ -65,6 +74,7 @@ export class ProcessGroupTransport implements Transport {
     }
     await killTree(proc.pid, this.opts.killGraceMs)
     await Promise.race([proc.exited, Bun.sleep(1000)])
+    this.opts.groups.delete(proc.pid)
     this.finish()
   }
 

@@ -34,7 +34,7 @@ export interface ToolSource {
 }
 
 export type UpstreamSpec =
-  | { kind: 'stdio'; argv: string[]; env: Record<string, string>; cwd?: string; killGraceMs: number }
+  | { kind: 'stdio'; argv: string[]; env: Record<string, string>; cwd?: string; killGraceMs: number; groups: Set<number> }
   | { kind: 'http' | 'sse'; url: string; headers: Record<string, string>; fallbackToSse: boolean }
 
 /** The server forgot our session (restart): 404 per spec; many 2025 servers answer 400 instead. */

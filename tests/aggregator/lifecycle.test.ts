@@ -111,4 +111,23 @@ describe('aggregator: lifecycle', () => {
     const res = await hub.services.tools.call('nodeless_read_graph', {}, ctx())
     expect(res.isError).toBeFalsy()
   })
+
+  test('a hub that exits without stopping still ends its servers (exit hook)', async () => {
+    const exitMarker = `${marker}-exit`
+    const script = join(dir, 'abrupt.ts')
+    writeFileSync(
+      script,
+      `import { startHub } from ${JSON.stringify(join(import.meta.dir, '../../src/hub'))}
+const hub = await startHub({ configPath: ${JSON.stringify(join(dir, 'abrupt.yaml'))}, dataDir: ${JSON.stringify(join(dir, 'abrupt-data'))}, env: { HEARTH_ADMIN_TOKEN: 'hth_abrupt_0123456789abcdef' }, host: '127.0.0.1', port: 0, logSink: () => {}, print: () => {} })
+while (!hub.services.tools.has('x_wait')) await Bun.sleep(10)
+console.log('up')
+process.exit(0)
+`,
+    )
+    writeFileSync(join(dir, 'abrupt.yaml'), `mcp:\n  servers:\n    x: { command: sh, args: ["-c", ${JSON.stringify(`${BUN} ${SILENT} --linger ${exitMarker}; true`)}] }\n`)
+    const child = Bun.spawn([BUN, script], { stdout: 'pipe', stderr: 'pipe' })
+    expect(await child.exited).toBe(0)
+    expect(await new Response(child.stdout).text()).toContain('up')
+    await until('servers of the dead hub gone', () => withMarker(exitMarker).length === 0, 3000)
+  }, 30_000)
 })

@@ -3,11 +3,13 @@
  * a tools/call: the aggregator must time out and say which server did not answer. With
  * `--mute` it does not even answer initialize (a server that hangs at start). Every
  * notifications/cancelled it receives is appended to the file named by `CANCEL_LOG`, so a test
- * can see that a cancel or a timeout really reached the server.
+ * can see that a cancel or a timeout really reached the server. With `--linger` it keeps running
+ * after its stdin closes, as some servers do (only a signal ends it).
  */
 import { appendFileSync } from 'node:fs'
 
 const mute = Bun.argv.includes('--mute')
+const linger = Bun.argv.includes('--linger')
 const reply = (id: unknown, result: unknown) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result }) + '\n')
 
 let buffered = ''
@@ -43,3 +45,4 @@ for await (const chunk of Bun.stdin.stream()) {
     // tools/call and everything else: silence.
   }
 }
+if (linger) setInterval(() => {}, 60_000)
