@@ -75,19 +75,20 @@ export class McpUpstream implements ToolSource {
   async connect(timeoutMs: number): Promise<void> {
     const spec = this.spec
     if (spec.kind === 'http') {
+      const fetch = withHeaders(spec.headers)
       try {
-        await this.open(new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } }), timeoutMs, true)
+        await this.open(new StreamableHTTPClientTransport(new URL(spec.url), { fetch }), timeoutMs, true)
         this.info = { transport: 'http' }
       } catch (err) {
         // The SDK's advice for servers of the 2024-11-05 era: a 4xx on POST means "try HTTP+SSE".
         const status = err instanceof SdkHttpError ? err.status : 0
         if (!spec.fallbackToSse || status < 400 || status >= 500 || status === 401 || status === 403) throw err
         this.log.info('Streamable HTTP refused; falling back to HTTP+SSE', { status })
-        await this.open(new SSEClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } }), timeoutMs, false)
+        await this.open(new SSEClientTransport(new URL(spec.url), { fetch }), timeoutMs, false)
         this.info = { transport: 'sse' }
       }
     } else if (spec.kind === 'sse') {
-      await this.open(new SSEClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } }), timeoutMs, false)
+      await this.open(new SSEClientTransport(new URL(spec.url), { fetch: withHeaders(spec.headers) }), timeoutMs, false)
     } else if (spec.kind === 'stdio') {
       const t = new ProcessGroupTransport({ ...spec, log: this.log })
       try {
@@ -243,6 +244,21 @@ export class McpUpstream implements ToolSource {
     })
     return this.reconnecting
   }
+}
+
+/**
+ * The configured headers (an API token) on every request a transport makes, the SSE stream's
+ * opening GET and any reconnect included, without depending on which requests each transport
+ * applies its `requestInit` to.
+ */
+function withHeaders(extra: Record<string, string>): typeof fetch {
+  const entries = Object.entries(extra)
+  if (entries.length === 0) return fetch
+  return ((input: RequestInfo | URL, init?: RequestInit) => {
+    const headers = new Headers(init?.headers)
+    for (const [k, v] of entries) if (!headers.has(k)) headers.set(k, v)
+    return fetch(input, { ...init, headers })
+  }) as typeof fetch
 }
 
 function exitReason(t: ProcessGroupTransport): string {

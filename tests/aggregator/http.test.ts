@@ -35,9 +35,25 @@ describe('aggregator: HTTP upstreams (server-everything)', () => {
     }))
     return s
   }, { legacy: 'reject' })
-  const modernServer = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: (r) => modern.fetch(r) })
+  // It wants a token on every request, as a hosted server would.
+  const modernServer = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: (r) => (r.headers.get('authorization') === 'Bearer modern-token' ? modern.fetch(r) : new Response('unauthorized', { status: 401 })),
+  })
   const httpPort = freePort()
   const ssePort = freePort()
+
+  // In front of the SSE server: lets a request through only with the token, the stream's GET too.
+  const sseGate = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: async (r) => {
+      if (r.headers.get('x-api-key') !== 'sse-key') return new Response('unauthorized', { status: 401 })
+      const u = new URL(r.url)
+      return fetch(`http://127.0.0.1:${ssePort}${u.pathname}${u.search}`, { method: r.method, headers: r.headers, body: r.body })
+    },
+  })
 
   beforeAll(async () => {
     ;[http, sse] = await Promise.all([everything('streamableHttp', httpPort), everything('sse', ssePort)])
@@ -45,8 +61,8 @@ describe('aggregator: HTTP upstreams (server-everything)', () => {
       yaml: `mcp:
   servers:
     web: { url: "http://127.0.0.1:${httpPort}/mcp", timeout_ms: 5000 }
-    old: { url: "http://127.0.0.1:${ssePort}/sse", transport: sse }
-    modern: { url: "http://127.0.0.1:${modernServer.port}/mcp" }
+    old: { url: "http://127.0.0.1:${sseGate.port}/sse", transport: sse, headers: { X-Api-Key: sse-key } }
+    modern: { url: "http://127.0.0.1:${modernServer.port}/mcp", headers: { Authorization: "Bearer modern-token" } }
     guess: { url: "http://127.0.0.1:${ssePort}/sse" }
     broken: { timeout_ms: 1000 }
     missing: { command: /nonexistent/mcp-server }
@@ -59,6 +75,7 @@ describe('aggregator: HTTP upstreams (server-everything)', () => {
     http.kill()
     sse.kill()
     modernServer.stop(true)
+    sseGate.stop(true)
     await Promise.all([http.exited, sse.exited])
   }, 30_000)
 
