@@ -118,7 +118,7 @@ describe('aggregator: /api/v1/mcp/servers', () => {
     const t2 = performance.now()
     expect(second).toEqual(first)
     expect(t1 - t0).toBeGreaterThan(250)
-    expect(t2 - t1).toBeLessThan(50)
+    expect(t2 - t1).toBeLessThan(200)
     expect((await serverStatus(hub, 'ev')).calls).toBe(1)
     // Not read-only and idempotent: every call goes upstream.
     expect(hub.services.tools.get('ev_toggle-simulated-logging')!.annotations?.idempotentHint).not.toBe(true)

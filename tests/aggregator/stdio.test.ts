@@ -105,7 +105,7 @@ describe('aggregator: server-everything over stdio', () => {
     const after = await waitReady(hub, 'everything')
     off()
     expect(after.pid).not.toBe(before.pid)
-    expect(after.restarts).toBe(before.restarts + 1)
+    expect(after.restarts).toBeGreaterThanOrEqual(before.restarts + 1)
     expect(changes).toContain('tools')
     expect(treeOf(before.pid!)).toEqual([])
     const res = await hub.services.tools.call('everything_echo', { message: 'back' }, ctx())
