@@ -64,6 +64,7 @@ export class ServerRunner {
 
   /** Marks a spec that can never run (no command and no url) without trying. */
   fail(reason: string): void {
+    if (this.state === 'failed' && this.lastError === reason) return
     this.gen++
     this.lastError = reason
     this.setState('failed', reason)
