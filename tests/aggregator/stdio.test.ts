@@ -122,5 +122,12 @@ describe('aggregator: server-everything over stdio', () => {
     expect(mine.length).toBeGreaterThan(0)
     const read = await hub.services.tools.readResource(mine[0]!.uri, ctx())
     expect(read[0]!.uri).toBe(mine[0]!.uri)
+    // Templates keep their URIs too; a URI that matches one is read from its server.
+    const tpl = hub.services.tools.listResourceTemplates().find((t) => t.source === 'mcp:everything' && t.uriTemplate.includes('/text/'))!
+    const uri = tpl.uriTemplate.replace('{resourceId}', '7')
+    const dynamic = await hub.services.tools.readResource(uri, ctx())
+    expect(dynamic[0]!.uri).toBe(uri)
+    expect(dynamic[0]!.text).toContain('7')
+    await expect(hub.services.tools.readResource('nowhere://x', ctx())).rejects.toThrow('unknown resource')
   })
 })
