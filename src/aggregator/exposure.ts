@@ -1,5 +1,6 @@
 import type { PromptMessage, ResourceContents, ToolAnnotations, ToolContext, ToolRegistry, ToolResult } from '../mcp/types'
 import type { Catalog } from './server-runner'
+import type { UpstreamTool } from './tool-guard'
 import { assignNames } from './tool-name'
 import type { NameCollision, ServerTool } from './types'
 import { templateMatcher } from './upstream'
@@ -13,7 +14,8 @@ import { templateMatcher } from './upstream'
  * unchanged); when two servers list the same URI, the first in sorted server order serves it and
  * the other is reported as a collision.
  */
-export type ToolRoute = { server: string; tool: string; annotations?: ToolAnnotations }
+/** Where an exposed tool goes: its server, its own name there, and the definition it listed. */
+export type ToolRoute = { server: string; tool: string; annotations?: ToolAnnotations; definition: UpstreamTool }
 export type ServerView = { name: string; catalog: Catalog; enabled(tool: string): boolean }
 export type Handlers = {
   callTool(exposed: string, route: ToolRoute, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>
@@ -111,7 +113,7 @@ export class Exposure {
     for (const [exposed, a] of next) {
       const tool = defs.get(`${a.server}\u0000${a.name}`)!
       if (!this.tools.has(exposed)) {
-        const route: ToolRoute = { server: a.server, tool: a.name, annotations: tool.annotations }
+        const route: ToolRoute = { server: a.server, tool: a.name, annotations: tool.annotations, definition: tool }
         const unregister = this.registry.register({
           name: exposed,
           title: tool.title,

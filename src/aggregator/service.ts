@@ -303,7 +303,7 @@ export class Aggregator {
     }
     let result: ToolResult
     try {
-      result = await this.withSource(route.server, ctx, (s, o) => s.callTool(route.tool, args, o), route.tool)
+      result = await this.withSource(route.server, ctx, (s, o) => s.callTool(route.tool, args, { ...o, definition: route.definition }), route.tool)
     } catch (err) {
       // Tool failures are answers the model can read, never exceptions (SPEC §4).
       if (err instanceof HearthError) return errorResult(err.message)

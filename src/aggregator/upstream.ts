@@ -1,8 +1,9 @@
-import { Client, SdkError, SdkErrorCode, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, UriTemplate, type Transport } from '@modelcontextprotocol/client'
+import { Client, SdkError, SdkErrorCode, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, UriTemplate, type Tool, type Transport } from '@modelcontextprotocol/client'
 import type { Logger } from '../core/log'
 import { VERSION } from '../core/version'
 import type { Progress, PromptMessage, ResourceContents, ToolResult } from '../mcp/types'
 import { ProcessGroupTransport } from './stdio-transport'
+import type { UpstreamTool } from './tool-guard'
 
 /**
  * One connection to an external MCP server, behind `ToolSource` so the aggregator never sees the
@@ -10,7 +11,13 @@ import { ProcessGroupTransport } from './stdio-transport'
  * (initialize + sessions) and negotiates 2026-07-28 with servers that offer it, over stdio,
  * Streamable HTTP and the older HTTP+SSE transport.
  */
-export type CallOptions = { signal: AbortSignal; timeoutMs: number; onProgress?: (p: Progress) => void }
+export type CallOptions = {
+  signal: AbortSignal
+  timeoutMs: number
+  onProgress?: (p: Progress) => void
+  /** The tool as listed: lets the SDK mirror Mcp-Param headers (2026-07-28) without a re-list. */
+  definition?: UpstreamTool
+}
 export type ListKind = 'tools' | 'prompts' | 'resources'
 
 /** A result schema that accepts anything: list results are checked entry by entry (tool-guard.ts). */
@@ -163,7 +170,7 @@ export class McpUpstream implements ToolSource {
 
   callTool(name: string, args: Record<string, unknown>, o: CallOptions): Promise<ToolResult> {
     return this.withSession(async (client) => {
-      const res = await client.callTool({ name, arguments: args }, this.requestOptions(o))
+      const res = await client.callTool({ name, arguments: args }, { ...this.requestOptions(o), ...(o.definition ? { toolDefinition: o.definition as Tool } : {}) })
       const out: ToolResult = { content: (res.content ?? []) as ToolResult['content'] }
       if (res.structuredContent) out.structuredContent = res.structuredContent as Record<string, unknown>
       if (res.isError) out.isError = true

@@ -112,6 +112,13 @@ describe('aggregator: server-everything over stdio', () => {
     expect(textOf(res)).toContain('back')
   })
 
+  test('structured content and the output schema come through', async () => {
+    expect(hub.services.tools.get('everything_get-structured-content')!.outputSchema).toBeDefined()
+    const res = await hub.services.tools.call('everything_get-structured-content', { location: 'Chicago' }, ctx())
+    expect(res.isError).toBeFalsy()
+    expect(res.structuredContent).toMatchObject({ temperature: expect.any(Number) })
+  })
+
   test('prompts and resources are aggregated and routed', async () => {
     const prompts = hub.services.tools.listPrompts().map((p) => p.name)
     expect(prompts).toContain('everything_simple-prompt')
