@@ -116,7 +116,8 @@ export class McpUpstream implements ToolSource {
     // stdio stays on the plain 2025 handshake: the SDK's probe would spawn a second process.
     const client = new Client(
       { name: 'hearth', version: VERSION },
-      { capabilities: {}, ...(negotiate ? { versionNegotiation: { mode: 'auto' as const } } : {}) },
+      // A session renewal already knows the era: no second server/discover probe for a 2025 server.
+      { capabilities: {}, ...(negotiate && this.info.era !== 'legacy' ? { versionNegotiation: { mode: 'auto' as const } } : {}) },
     )
     client.setNotificationHandler('notifications/tools/list_changed', () => this.onListChanged?.('tools'))
     client.setNotificationHandler('notifications/prompts/list_changed', () => this.onListChanged?.('prompts'))
