@@ -51,9 +51,12 @@ export function isSessionLost(err: unknown, hadSession: boolean): boolean {
   return err.status === 400 && /session/i.test(String((err.data as { text?: string }).text ?? err.message))
 }
 
-/** Failures of the connection itself (as opposed to an error the server answered with). */
+/**
+ * Failures of the connection itself (as opposed to an error the server answered with). A 500 is
+ * one request's failure; 502-504 are a proxy saying the server behind it is gone.
+ */
 export function isConnectionFailure(err: unknown): boolean {
-  if (err instanceof SdkHttpError) return err.status >= 500 || err.status === 404
+  if (err instanceof SdkHttpError) return err.status >= 502 || err.status === 404
   if (err instanceof SdkError) return err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.SendFailed || err.code === SdkErrorCode.NotConnected
   const code = (err as { code?: string } | null)?.code
   return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ConnectionRefused|ConnectionClosed|FailedToOpenSocket)$/.test(code)
