@@ -73,6 +73,7 @@ export class McpUpstream implements ToolSource {
   private transport?: Transport
   private closing = false
   private reconnecting?: Promise<void>
+  private connectTimeoutMs = 10_000
   info: ConnectionInfo
 
   constructor(
@@ -83,6 +84,7 @@ export class McpUpstream implements ToolSource {
   }
 
   async connect(timeoutMs: number): Promise<void> {
+    this.connectTimeoutMs = timeoutMs
     const spec = this.spec
     if (spec.kind === 'http') {
       const fetch = withHeaders(spec.headers)
@@ -249,7 +251,7 @@ export class McpUpstream implements ToolSource {
       const old = this.client
       this.client = undefined
       await old?.close().catch(() => {})
-      await this.connect(10_000)
+      await this.connect(this.connectTimeoutMs)
     })().finally(() => {
       this.reconnecting = undefined
     })
