@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestHub, type TestHub } from '../helpers/hub'
-import { BUN, ctx, MEMORY, serverStatus, textOf, waitReady } from './support'
+import { BUN, MEMORY, serverStatus, textOf, waitReady } from './support'
 
 describe('aggregator: server-memory over stdio', () => {
   let hub: TestHub
@@ -28,11 +28,15 @@ describe('aggregator: server-memory over stdio', () => {
     expect(s.pid).toBeGreaterThan(0)
   })
 
-  test('a call is routed to the server and answers', async () => {
-    const created = await hub.services.tools.call('memory_create_entities', { entities: [{ name: 'Kettle', entityType: 'appliance', observations: ['in the kitchen'] }] }, ctx())
+  test('a call through POST /tools/call is routed to the server and answers', async () => {
+    const call = async (name: string, args: unknown) => {
+      const res = await hub.api('/tools/call', { method: 'POST', body: JSON.stringify({ name, arguments: args }) })
+      expect(res.status).toBe(200)
+      return (await res.json()) as { content: { type: string; text?: string }[]; isError?: boolean }
+    }
+    const created = await call('memory_create_entities', { entities: [{ name: 'Kettle', entityType: 'appliance', observations: ['in the kitchen'] }] })
     expect(created.isError).toBeFalsy()
-    const graph = await hub.services.tools.call('memory_read_graph', {}, ctx())
-    expect(textOf(graph)).toContain('Kettle')
+    expect(textOf(await call('memory_read_graph', {}))).toContain('Kettle')
     expect((await serverStatus(hub, 'memory')).last_call_ms).toBeGreaterThan(0)
   })
 
