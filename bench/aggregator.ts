@@ -1,4 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport as V1HttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +17,7 @@ const ROOT = resolve(import.meta.dir, '..')
 const MANY = join(ROOT, 'tests/fakes/many-tools-server.ts')
 const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js')
 const BUN = process.execPath
+const TOKEN = 'hth_bench_admin_0123456789abcdef'
 const ctx = { signal: new AbortController().signal, actor: 'bench', surface: 'rest' as const }
 
 async function until(fn: () => boolean, timeoutMs: number): Promise<void> {
@@ -28,8 +31,9 @@ async function until(fn: () => boolean, timeoutMs: number): Promise<void> {
 async function hubWith(yaml: string): Promise<{ hub: Hub; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-agg-'))
   const path = join(dir, 'hearth.yaml')
-  await Bun.write(path, yaml)
-  const hub = await startHub({ configPath: path, dataDir: join(dir, 'data'), env: { HEARTH_ADMIN_TOKEN: 'hth_bench_0123456789abcdef', PATH: process.env.PATH, HOME: process.env.HOME }, host: '127.0.0.1', port: 0, logSink: () => {}, print: () => {} })
+  // Limits are for LAN clients, not for a benchmark's tight loop.
+  await Bun.write(path, `auth: { requests_per_minute: 10000000, tool_calls_per_minute: 10000000 }\n${yaml}`)
+  const hub = await startHub({ configPath: path, dataDir: join(dir, 'data'), env: { HEARTH_ADMIN_TOKEN: TOKEN, PATH: process.env.PATH, HOME: process.env.HOME }, host: '127.0.0.1', port: 0, logSink: () => {}, print: () => {} })
   return { hub, dir }
 }
 
@@ -74,7 +78,19 @@ async function stdioRows(): Promise<BenchRow[]> {
       () => hub.services.tools.call('many_tool_000', { text: 'x' }, ctx),
       n,
     )
-    return rows('stdio', r, n)
+    // An outside MCP client: through /mcp (HTTP, auth, session) to the same stdio upstream.
+    const outside = new V1Client({ name: 'bench', version: '1' })
+    await outside.connect(new V1HttpTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }))
+    const viaMcp = await compare(
+      () => client.callTool({ name: 'tool_000', arguments: { text: 'x' } }),
+      () => outside.callTool({ name: 'many_tool_000', arguments: { text: 'x' } }),
+      1000,
+    )
+    await outside.close()
+    return [
+      ...rows('stdio', r, n),
+      { measure: 'stdio call through Hearth /mcp (outside client) p50', value: viaMcp.hub.p50, unit: 'ms', note: `p99 ${viaMcp.hub.p99.toFixed(3)} ms; direct p50 ${viaMcp.direct.p50.toFixed(3)} ms` },
+    ]
   } finally {
     await client.close()
     await hub.stop()
@@ -128,7 +144,8 @@ async function scaleRows(): Promise<BenchRow[]> {
   try {
     const reg = hub.services.tools
     // 51 per server: 50 tools plus the fake's add_tool.
-    await until(() => reg.list().length >= 20 * 51, 60_000)
+    const aggregated = () => reg.list({ includeDisabled: true }).filter((t) => t.source.startsWith('mcp:')).length
+    await until(() => aggregated() >= 20 * 51, 60_000)
     const ready = performance.now() - t0
     const times: number[] = []
     for (let i = 0; i < 50; i++) {
@@ -140,7 +157,7 @@ async function scaleRows(): Promise<BenchRow[]> {
     }
     times.sort((a, b) => a - b)
     return [
-      { measure: '20 upstreams × 50 tools: start until all listed in the registry', value: ready, unit: 'ms', note: `${reg.list({ includeDisabled: true }).length} tools` },
+      { measure: '20 upstreams × 50 tools: start until all listed in the registry', value: ready, unit: 'ms', note: `${aggregated()} aggregated tools, ${reg.list({ includeDisabled: true }).length} in all` },
       { measure: 'tools list of 1,020 aggregated tools after a change p50', value: percentile(times, 50), unit: 'ms', note: `p99 ${percentile(times, 99).toFixed(3)} ms` },
     ]
   } finally {
