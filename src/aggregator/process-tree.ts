@@ -66,7 +66,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 /**
  * SIGTERM to the group and every known descendant, then SIGKILL to whatever is left after
- * `graceMs`. Resolves when nothing of the tree is alive (or after the SIGKILL round).
+ * `graceMs`. Resolves with the pids still alive after all that (none, unless something is
+ * unkillable or not ours), so the caller can say so.
  */
 export async function killTree(root: number, graceMs: number): Promise<number[]> {
   let members = treeOf(root)
@@ -77,12 +78,12 @@ export async function killTree(root: number, graceMs: number): Promise<number[]>
   while (Date.now() < deadline) {
     await Bun.sleep(20)
     members = aliveOf(pids, root)
-    if (members.length === 0) return [...pids]
+    if (members.length === 0) return []
   }
   signal(-root, 'SIGKILL')
   for (const p of aliveOf(pids, root)) signal(p.pid, 'SIGKILL')
   for (let i = 0; i < 50 && aliveOf(pids, root).length > 0; i++) await Bun.sleep(20)
-  return [...pids]
+  return aliveOf(pids, root).map((p) => p.pid)
 }
 
 /** The known pids still alive plus anything new that joined the group meanwhile. */

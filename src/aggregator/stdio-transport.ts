@@ -72,7 +72,8 @@ export class ProcessGroupTransport implements Transport {
     } catch {
       // stdin already closed by a dead child; the kill below is what matters.
     }
-    await killTree(proc.pid, this.opts.killGraceMs)
+    const survivors = await killTree(proc.pid, this.opts.killGraceMs)
+    if (survivors.length) this.opts.log.error('processes of the server survived SIGKILL', { pids: survivors })
     await Promise.race([proc.exited, Bun.sleep(1000)])
     this.opts.groups.delete(proc.pid)
     this.finish()
