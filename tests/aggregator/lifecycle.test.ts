@@ -102,6 +102,14 @@ describe('aggregator: lifecycle', () => {
     expect(textOf(await hub.services.tools.call('many_fresh', { text: 'x' }, ctx()))).toBe('fresh:x')
   })
 
+  test('a stdio server on the v2 SDK (2026-07-28 line) is served through the 2025 handshake it also speaks', async () => {
+    writeFileSync(join(hub.dir, 'hearth.yaml'), serverYaml(`    v2: { command: ${JSON.stringify(BUN)}, args: [${JSON.stringify(MANY)}, --v2, --tools, "1"] }\n`))
+    await waitReady(hub, 'v2')
+    expect(textOf(await hub.services.tools.call('v2_tool_000', { text: 'x' }, ctx()))).toBe('tool_000:x')
+    expect(textOf(await hub.services.tools.call('v2_add_tool', { name: 'later' }, ctx()))).toBe('added later')
+    await until('v2 list_changed re-listed', () => hub.services.tools.has('v2_later'))
+  })
+
   test('a node-style server runs on the embedded Bun runtime when node is not on PATH', async () => {
     const yaml = serverYaml(`    nodeless: { command: node, args: [${JSON.stringify(MEMORY)}], env: { PATH: "/nonexistent", MEMORY_FILE_PATH: ${JSON.stringify(join(dir, 'n.jsonl'))} } }\n`)
     writeFileSync(join(hub.dir, 'hearth.yaml'), yaml)
