@@ -10,7 +10,6 @@ import type { HealthRegistry } from './core/health'
 import type { Logger } from './core/log'
 import type { StatsRegistry } from './core/stats'
 import type { DbHandle } from './db/client'
-import type { Registry } from './mcp/registry'
 import { systemPlugin } from './system/plugin'
 // providers (issue #3)
 import { providersPlugin } from './providers/plugin'
