@@ -2,6 +2,7 @@ import security from './security'
 import providers from './providers'
 import mcp from './mcp'
 import chat from './chat'
+import aggregator from './aggregator'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -14,6 +15,7 @@ const benches: Bench[] = [
   providers,
   mcp,
   chat,
+  aggregator,
 ]
 
 const only = process.argv.slice(2)

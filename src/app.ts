@@ -23,6 +23,9 @@ import type { ToolRegistry } from './mcp/types'
 import { chatPlugin } from './chat/plugin'
 import type { ChatService } from './chat/service'
 // --- /chat ---
+// MCP aggregator (issue #5)
+import { aggregatorPlugin } from './aggregator/plugin'
+import type { Aggregator } from './aggregator/service'
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -43,6 +46,8 @@ export type Services = {
   // --- chat ---
   chat: ChatService
   // --- /chat ---
+  // MCP aggregator (issue #5): external servers feeding the registry.
+  aggregator: Aggregator
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -115,6 +120,8 @@ export function createApp(s: Services) {
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
       .use(chatPlugin(s.chat, s.config, s.auth.limits))
+      // MCP aggregator (issue #5)
+      .use(aggregatorPlugin(s.aggregator))
   )
 }
 
