@@ -1,6 +1,8 @@
 import security from './security'
 import providers from './providers'
 import mcp from './mcp'
+import chat from './chat'
+import aggregator from './aggregator'
 import admin from './admin'
 import { meets, type Bench, type BenchRow } from './types'
 
@@ -13,6 +15,8 @@ const benches: Bench[] = [
   security,
   providers,
   mcp,
+  chat,
+  aggregator,
   admin,
 ]
 

@@ -20,6 +20,13 @@ import { mcpPlugin } from './mcp/plugin'
 import type { McpService } from './mcp/service'
 import type { ToolRegistry } from './mcp/types'
 // --- /mcp ---
+// --- chat ---
+import { chatPlugin } from './chat/plugin'
+import type { ChatService } from './chat/service'
+// --- /chat ---
+// MCP aggregator (issue #5)
+import { aggregatorPlugin } from './aggregator/plugin'
+import type { Aggregator } from './aggregator/service'
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -37,6 +44,11 @@ export type Services = {
   tools: ToolRegistry
   mcp: McpService
   // --- /mcp ---
+  // --- chat ---
+  chat: ChatService
+  // --- /chat ---
+  // MCP aggregator (issue #5): external servers feeding the registry.
+  aggregator: Aggregator
   // admin panel: the last log lines for its live tail
   logRing?: LogRing
 }
@@ -110,6 +122,9 @@ export function createApp(s: Services) {
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
+      .use(chatPlugin(s.chat, s.config, s.auth.limits))
+      // MCP aggregator (issue #5)
+      .use(aggregatorPlugin(s.aggregator))
   )
 }
 

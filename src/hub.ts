@@ -17,6 +17,11 @@ import { Registry } from './mcp/registry'
 import { toolSwitchRepo } from './mcp/repo'
 import { McpService } from './mcp/service'
 // --- /mcp ---
+// --- chat ---
+import { ChatService } from './chat/service'
+// --- /chat ---
+// MCP aggregator (issue #5)
+import { Aggregator } from './aggregator/service'
 
 export type HubOptions = {
   configPath?: string
@@ -105,7 +110,23 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
     // --- /mcp ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, logRing }
+    // MCP aggregator (issue #5): external servers' tools enter the registry after the built-ins
+    // (which keep their names); stopped before /mcp and the registry.
+    const aggregator = new Aggregator({ registry: tools, config, bus, db: db.db, log: log.child('aggregator'), env: opts.env })
+    aggregator.start()
+    stoppers.push(() => aggregator.stop())
+    health.register('mcp_servers', () => aggregator.health())
+    stats.register('mcp_servers', () => aggregator.stats())
+
+    // --- chat ---
+    const chat = new ChatService({ config, db, log: log.child('chat'), bus, providers, registry: tools })
+    chat.start()
+    stoppers.push(() => chat.stop())
+    health.register('chat', () => ({ status: 'ok', ...chat.stats() }))
+    stats.register('chat', () => chat.stats())
+    // --- /chat ---
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, logRing }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

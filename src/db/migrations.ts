@@ -1,6 +1,7 @@
 import journal from '../../drizzle/meta/_journal.json'
 import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' }
 import m0001 from '../../drizzle/0001_history_fts.sql' with { type: 'text' }
+import m0002 from '../../drizzle/0002_chat_fts_skip_streaming.sql' with { type: 'text' }
 
 /**
  * drizzle-kit's migrations, embedded so the compiled binary needs no `drizzle/` folder at run time.
@@ -9,6 +10,7 @@ import m0001 from '../../drizzle/0001_history_fts.sql' with { type: 'text' }
 export const embeddedSql: Record<string, string> = {
   '0000_init': m0000,
   '0001_history_fts': m0001,
+  '0002_chat_fts_skip_streaming': m0002,
 }
 
 export type Migration = { sql: string[]; bps: boolean; folderMillis: number; hash: string }
