@@ -1,4 +1,6 @@
+import type { ServerStatus, ServerTool } from '../aggregator/types'
 import type { AdminSessions, Principal, Scope } from '../auth/types'
+import type { ChatApi } from '../chat/types'
 import type { ConfigService } from '../core/config'
 import type { EventBus } from '../core/events'
 import type { HealthRegistry } from '../core/health'
@@ -37,41 +39,11 @@ export interface ProviderAdmin extends Providers {
   test(name: string, signal?: AbortSignal): Promise<ProviderTest>
 }
 
-export type ConversationListing = { id: string; title: string; created_at: string; updated_at: string; messages: number }
-export type ConversationMessage = {
-  id: string
-  role: 'user' | 'assistant' | 'tool' | 'system'
-  content: string
-  thinking?: string
-  tool_calls?: { id: string; name: string; arguments: unknown }[]
-  provider?: string
-  model?: string
-  status: string
-  error?: string
-  created_at: string
-}
+/** What the panel uses of chat: its public `ChatApi` (conversations list, read, delete). */
+export type ConversationAdmin = Pick<ChatApi, 'listConversations' | 'conversation' | 'deleteConversation'>
 
-/** What the panel needs from the chat feature (its `ChatApi` has it). */
-export interface ConversationAdmin {
-  listConversations(opts?: { limit?: number; offset?: number }): ConversationListing[]
-  conversation(id: string): { id: string; title: string; created_at: string; updated_at: string; messages: ConversationMessage[] }
-  deleteConversation(id: string): void
-}
-
-export type McpServerListing = {
-  name: string
-  origin: 'config' | 'api'
-  enabled: boolean
-  transport: string
-  state: string
-  tools: number
-  last_error: string | null
-  restarts: number
-  calls: number
-  pid: number | null
-  next_retry_at: string | null
-}
-export type McpServerTool = { name: string; exposed: string; enabled: boolean; description: string }
+export type McpServerListing = ServerStatus
+export type McpServerTool = ServerTool
 
 /** What the panel needs from the MCP aggregator (its `Aggregator` has it). */
 export interface McpAdmin {
