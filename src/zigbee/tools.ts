@@ -1,0 +1,142 @@
+import { t } from 'elysia'
+import { HearthError } from '../core/errors'
+import { errorResult, jsonResult, type ToolDefinition, type ToolRegistry, type ToolResult } from '../mcp/types'
+import { COLOUR_NAMES } from './color'
+import type { ZigbeeService } from './service'
+
+const ListArgs = t.Object(
+  {
+    room: t.Optional(t.String({ description: 'only devices of this room' })),
+    kind: t.Optional(t.String({ description: 'only this kind: light, switch, cover, lock, climate, fan, sensor' })),
+  },
+  { additionalProperties: false },
+)
+
+const GetArgs = t.Object(
+  {
+    device: t.Optional(t.String({ description: 'a device name' })),
+    room: t.Optional(t.String({ description: 'every device of a room' })),
+    type: t.Optional(t.String({ description: 'only devices of this kind (light, switch, sensor, ...)' })),
+    refresh: t.Optional(t.Boolean({ description: 'with device: ask the device to report now (/get) before answering' })),
+  },
+  { additionalProperties: false },
+)
+
+const SetArgs = t.Object(
+  {
+    device: t.Optional(t.String({ description: 'one device (give device or room)' })),
+    room: t.Optional(t.String({ description: 'every device of a room that takes these properties' })),
+    state: t.Record(t.String(), t.Unknown(), {
+      description: 'the properties to set, in the device\'s own units as home_list_devices shows them, e.g. {"state":"ON","brightness":200}',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+const LightsArgs = t.Object(
+  {
+    action: t.Literal('set_lights'),
+    room: t.Optional(t.String({ description: 'the room whose lights to change; omit for every light of the home' })),
+    state: t.Optional(t.Union([t.Literal('ON'), t.Literal('OFF'), t.Literal('TOGGLE')])),
+    brightness: t.Optional(t.Number({ minimum: 0, maximum: 100, description: 'percent, 0-100' })),
+    color: t.Optional(t.String({ description: `a colour name (${COLOUR_NAMES.slice(0, 12).join(', ')}, ...) or hex like "#ff8800"` })),
+    color_temp: t.Optional(t.Integer({ minimum: 1000, maximum: 10000, description: 'colour temperature in kelvin, e.g. 2700 warm, 4000 neutral, 6500 cool' })),
+  },
+  { additionalProperties: false },
+)
+
+async function answer(fn: () => unknown): Promise<ToolResult> {
+  try {
+    const value = await fn()
+    return jsonResult(Array.isArray(value) ? { items: value } : (value as Record<string, unknown>))
+  } catch (err) {
+    if (err instanceof HearthError) return errorResult(err.message)
+    throw err
+  }
+}
+
+function outcome(value: Awaited<ReturnType<ZigbeeService['set']>>): ToolResult {
+  const result = jsonResult(value as unknown as Record<string, unknown>)
+  return value.unconfirmed.length ? { ...result, isError: value.confirmed.length === 0 } : result
+}
+
+/**
+ * The four home tools: a fixed set whatever the number of devices. Descriptions name the rooms so
+ * the model knows where to look; they are re-registered when devices or rooms change.
+ */
+export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, previous?: () => void): () => void {
+  const rooms = svc.rooms().map((r) => r.name)
+  const roomText = rooms.length ? ` Rooms: ${rooms.slice(0, 20).join(', ')}${rooms.length > 20 ? ', …' : ''}.` : ''
+  const kinds = [...new Set(svc.list().map((d) => d.kind))]
+  const keywords = ['home', 'zigbee', 'device', ...rooms.slice(0, 30), ...kinds]
+  const defs: ToolDefinition[] = [
+    {
+      name: 'home_list_devices',
+      title: 'List home devices',
+      description: `The home's Zigbee devices: room, kind, what each can be set to (with allowed values), what it reports, and whether it is online.${roomText}`,
+      inputSchema: ListArgs,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      source: 'home',
+      keywords,
+      handler: (args) => answer(() => ({ devices: svc.list({ room: args.room as string, kind: args.kind as string }), broker: svc.status().broker })),
+    },
+    {
+      name: 'home_get_state',
+      title: 'Get device state',
+      description: `Live state of one device, a room or every device of a kind. "stale": true means the broker is unreachable and this is the last known state.${roomText}`,
+      inputSchema: GetArgs,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      source: 'home',
+      keywords,
+      handler: (args) =>
+        answer(async () => {
+          if (args.refresh && typeof args.device === 'string') return { states: [await svc.refresh(args.device)], broker: svc.status().broker }
+          return { states: svc.states({ device: args.device as string, room: args.room as string, type: args.type as string }), broker: svc.status().broker }
+        }),
+    },
+    {
+      name: 'home_set_state',
+      title: 'Set device state',
+      description:
+        'Set properties of one device or of every device of a room (e.g. {"state":"OFF"}). Values are checked against what each device accepts (see home_list_devices); the result is the state the devices confirm.' +
+        roomText,
+      inputSchema: SetArgs,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      source: 'home',
+      keywords,
+      handler: async (args) => {
+        try {
+          return outcome(await svc.set({ device: args.device as string, room: args.room as string }, args.state as Record<string, unknown>))
+        } catch (err) {
+          if (err instanceof HearthError) return errorResult(err.message)
+          throw err
+        }
+      },
+    },
+    {
+      name: 'smart_home_control',
+      title: 'Control the lights of a room',
+      description:
+        'action "set_lights": switch, dim (brightness in percent), colour (name or hex) or colour temperature (kelvin) every light of a room; each light gets the values in its own range.' +
+        roomText,
+      inputSchema: LightsArgs,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      source: 'home',
+      keywords: [...keywords, 'light', 'lights', 'dim', 'colour', 'color', 'brightness'],
+      handler: async (args) => {
+        try {
+          const { action: _a, ...req } = args as { action: string; room?: string; state?: 'ON' | 'OFF' | 'TOGGLE'; brightness?: number; color?: string; color_temp?: number }
+          return outcome(await svc.setLights(req))
+        } catch (err) {
+          if (err instanceof HearthError) return errorResult(err.message)
+          throw err
+        }
+      },
+    },
+  ]
+  const current = registry.get('home_list_devices')
+  if (previous && current?.description === defs[0]!.description && current.keywords?.join() === keywords.join()) return previous
+  // Registering a name again replaces the tool; the old removers then no longer match and do nothing.
+  const removers = registry.batch(() => defs.map((d) => registry.register(d)))
+  return () => registry.batch(() => removers.forEach((r) => r()))
+}

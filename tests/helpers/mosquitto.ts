@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const BINARY = '/usr/sbin/mosquitto'
+
+export type Mosquitto = {
+  port: number
+  url: string
+  /** Stops the broker (SIGTERM) and waits until it is gone. */
+  stop(): Promise<void>
+  /** Starts it again on the same port. */
+  start(): Promise<void>
+  /** Stops it for good and removes its temp dir (afterAll). */
+  close(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port })
+    sock.once('connect', () => {
+      sock.destroy()
+      resolve(true)
+    })
+    sock.once('error', () => resolve(false))
+  })
+}
+
+/** A real Debian mosquitto on a free loopback port, anonymous, no persistence. */
+export async function startMosquitto(): Promise<Mosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'))
+  const port = await freePort()
+  const conf = join(dir, 'mosquitto.conf')
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', ''].join('\n'))
+  let proc: ReturnType<typeof Bun.spawn> | undefined
+
+  const start = async () => {
+    if (proc) return
+    proc = Bun.spawn([BINARY, '-c', conf], { stdout: 'ignore', stderr: 'pipe' })
+    for (let i = 0; i < 100; i++) {
+      if (await accepts(port)) return
+      if (proc.exitCode !== null) break
+      await Bun.sleep(20)
+    }
+    const err = proc.stderr instanceof ReadableStream ? await new Response(proc.stderr).text() : ''
+    proc.kill()
+    proc = undefined
+    throw new Error(`mosquitto did not start on ${port}: ${err}`)
+  }
+  const stop = async () => {
+    const p = proc
+    proc = undefined
+    if (!p) return
+    p.kill('SIGTERM')
+    await p.exited
+  }
+  await start()
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    start,
+    stop,
+    async close() {
+      await stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
