@@ -43,8 +43,26 @@ type Entry = {
   available: boolean | null
 }
 
-type Waiter = { keys: Set<string>; done: (state: Record<string, unknown>) => void }
+type Waiter = { expect: Record<string, unknown>; done: (state: Record<string, unknown>) => void }
 type Step = { topic: string; payload: Record<string, unknown>; devices: Entry[] }
+
+/**
+ * Whether a reported value confirms a requested one. A retained old state arriving late must not
+ * count; small differences (a bulb reporting 253 for 254, xy rounding) must.
+ */
+function agrees(wanted: unknown, reported: unknown): boolean {
+  if (wanted === '' || wanted === 'TOGGLE' || wanted === 'STOP' || (typeof wanted === 'string' && typeof reported === 'number')) return true // a /get, a toggle, a cover stop or a preset
+  if (typeof wanted === 'number') return typeof reported === 'number' && Math.abs(reported - wanted) <= Math.max(1, Math.abs(wanted) * 0.02)
+  if (typeof wanted === 'string') return typeof reported === 'string' && reported.toLowerCase() === wanted.toLowerCase()
+  if (wanted && typeof wanted === 'object' && reported && typeof reported === 'object') {
+    if ('hex' in wanted) return true
+    return Object.entries(wanted).every(([k, v]) => {
+      const r = (reported as Record<string, unknown>)[k]
+      return typeof v === 'number' && typeof r === 'number' ? Math.abs(r - v) <= (Math.abs(v) <= 1 ? 0.01 : 2) : r === v
+    })
+  }
+  return wanted === reported
+}
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, '_')
 
@@ -257,8 +275,9 @@ export class ZigbeeService {
     const props = [...new Set(e.model.gettable.map((f) => f.property))]
     if (props.length === 0) return this.stateView(e)
     this.requireBroker()
-    const wait = this.waitFor(e, props)
-    await this.publish(this.topics.get(e.name), Object.fromEntries(props.map((p) => [p, ''])))
+    const ask = Object.fromEntries(props.map((p) => [p, '']))
+    const wait = this.waitFor(e, ask)
+    await this.publish(this.topics.get(e.name), ask)
     await wait
     return this.stateView(e)
   }
@@ -269,7 +288,7 @@ export class ZigbeeService {
     this.requireBroker()
     const steps = this.plan(room, payloads)
     const timeoutMs = this.opts.config().confirm_timeout_ms
-    const waits = [...payloads].map(([e, p]) => this.waitFor(e, Object.keys(p).filter((k) => k !== 'transition'), timeoutMs).then((state) => ({ e, state })))
+    const waits = [...payloads].map(([e, { transition: _t, ...p }]) => this.waitFor(e, p, timeoutMs).then((state) => ({ e, state })))
     for (const step of steps) await this.publish(step.topic, step.payload)
     this.counters.commands += steps.length
     const results = await Promise.all(waits)
@@ -298,12 +317,12 @@ export class ZigbeeService {
     return entries.map((e) => ({ topic: this.topics.set(e.name), payload: payloads.get(e)!, devices: [e] }))
   }
 
-  private waitFor(e: Entry, keys: string[], timeoutMs = this.opts.config().confirm_timeout_ms): Promise<Record<string, unknown> | null> {
+  private waitFor(e: Entry, expect: Record<string, unknown>, timeoutMs = this.opts.config().confirm_timeout_ms): Promise<Record<string, unknown> | null> {
     return new Promise((resolve) => {
       let set = this.waiters.get(e.ieee)
       if (!set) this.waiters.set(e.ieee, (set = new Set()))
       const waiter: Waiter = {
-        keys: new Set(keys),
+        expect,
         done: (state) => {
           clearTimeout(timer)
           set!.delete(waiter)
@@ -549,7 +568,7 @@ export class ZigbeeService {
     this.writeState(e)
     this.opts.bus.emit({ type: 'device_state', device: e.name, state: e.state })
     const waiters = this.waiters.get(e.ieee)
-    if (waiters) for (const w of [...waiters]) if (Object.keys(payload).some((k) => w.keys.has(k))) w.done(e.state)
+    if (waiters) for (const w of [...waiters]) if (Object.entries(w.expect).every(([k, v]) => k in payload && agrees(v, payload[k]))) w.done(e.state)
   }
 
   /** At most one write per device per throttle window; a pending write always carries the latest state. */
