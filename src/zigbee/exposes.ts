@@ -10,6 +10,8 @@ export const ACCESS_SET = 2
 export const ACCESS_GET = 4
 
 const SPECIFIC = ['light', 'switch', 'cover', 'lock', 'climate', 'fan'] as const
+/** Which specific type names a device that has several. */
+const PRIMARY = ['light', 'climate', 'cover', 'fan', 'lock', 'switch'] as const
 export type DeviceKind = (typeof SPECIFIC)[number] | 'sensor' | 'other'
 
 export type Feature = {
@@ -118,10 +120,9 @@ export function deriveModel(exposes: Z2mExpose[] | undefined | null): DeviceMode
     if (!(f.access & ACCESS_SET)) continue
     settable.set(f.property, [...(settable.get(f.property) ?? []), f])
   }
-  const ordered = SPECIFIC.filter((k) => kinds.has(k))
-  // A plug is a switch that also meters; a light is never "just" a switch.
+  // A thermostat with a child lock is a climate device; a light is never "just" a switch.
+  const ordered = PRIMARY.filter((k) => kinds.has(k))
   const primary: DeviceKind =
-    ordered.find((k) => k !== 'switch') ??
     ordered[0] ??
     (features.some((f) => f.access & ACCESS_SET && !f.category) ? 'other' : features.length ? 'sensor' : 'other')
   return {

@@ -66,6 +66,9 @@ export class RealMqttLink implements MqttLink {
     })
     this.client = client
     client.on('connect', () => {
+      // Commands are tiny: never let Nagle hold one back. (The broker needs it too: mosquitto's
+      // `set_tcp_nodelay true` took a set → confirmed round trip from ~44 ms to ~0.2 ms here.)
+      ;(client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true)
       client.options.reconnectPeriod = min
       this.set('connected')
     })

@@ -184,7 +184,10 @@ export class Z2mSimulator {
     this.client = client
     client.on('message', (topic, payload) => void this.onMessage(topic, payload.toString()))
     // A broker restarted without persistence forgot every retained message: publish them again.
-    client.on('connect', () => void this.announce())
+    client.on('connect', () => {
+      ;(client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true)
+      void this.announce()
+    })
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve())
       client.once('error', reject)
