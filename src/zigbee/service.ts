@@ -5,7 +5,7 @@ import type { HealthEntry } from '../core/health'
 import type { Logger } from '../core/log'
 import type { Db } from '../db/client'
 import type { ToolRegistry } from '../mcp/types'
-import { capabilitySummary, deriveModel, type DeviceModel } from './exposes'
+import { capabilitySummary, deriveModel, type DeviceKind, type DeviceModel } from './exposes'
 import { checkLightsRequest, planLight, type LightsRequest } from './lights'
 import { RealMqttLink, type LinkStatus, type MqttLink, type MqttLinkOptions } from './link'
 import { ZigbeeRepo } from './repo'
@@ -64,6 +64,9 @@ function agrees(wanted: unknown, reported: unknown): boolean {
   return wanted === reported
 }
 
+/** Settings whose change needs a new connection (confirm_timeout_ms is read per call). */
+const RESTART_KEYS = new Set(['home.enabled', 'home.mqtt_url', 'home.base_topic', 'home.username', 'home.password', 'home.client_id'])
+
 const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, '_')
 
 /**
@@ -86,6 +89,8 @@ export class ZigbeeService {
   private writes = new Map<string, { last: number; timer?: ReturnType<typeof setTimeout> }>()
   private resyncTimer?: ReturnType<typeof setTimeout>
   private unregister?: () => void
+  private offConfig?: () => void
+  private lifecycle: Promise<void> = Promise.resolve()
   private enabled = false
   private counters = { messages: 0, rejected: 0, state_writes: 0, commands: 0 }
   private log: Logger
@@ -96,6 +101,30 @@ export class ZigbeeService {
   }
 
   async start(): Promise<void> {
+    this.offConfig ??= this.opts.bus.on('config_changed', (e) => {
+      if (e.changes.some((c) => RESTART_KEYS.has(c.key) || c.key === 'home')) void this.restart()
+    })
+    await this.open()
+  }
+
+  async stop(): Promise<void> {
+    this.offConfig?.()
+    this.offConfig = undefined
+    await this.lifecycle
+    await this.close()
+  }
+
+  /** Connection settings changed at run time: drop the link and dial again with the new ones. */
+  private restart(): Promise<void> {
+    this.lifecycle = this.lifecycle.then(async () => {
+      this.log.info('home settings changed; reconnecting')
+      await this.close()
+      await this.open()
+    })
+    return this.lifecycle
+  }
+
+  private async open(): Promise<void> {
     const cfg = this.opts.config()
     this.enabled = cfg.enabled && !!cfg.mqtt_url
     if (!this.enabled) {
@@ -106,14 +135,15 @@ export class ZigbeeService {
     this.topics = topicsFor(cfg.base_topic)
     this.loadStored()
     const make = this.opts.link ?? ((o: MqttLinkOptions) => new RealMqttLink(o))
-    this.link = make({ url: cfg.mqtt_url!, username: cfg.username, password: cfg.password, clientId: cfg.client_id, log: this.log })
-    this.link.onStatus((status) => this.onLinkStatus(status))
-    this.link.onMessage((topic, payload) => this.onMessage(topic, payload))
+    const link = make({ url: cfg.mqtt_url!, username: cfg.username, password: cfg.password, clientId: cfg.client_id, log: this.log })
+    this.link = link
+    link.onStatus((status) => this.link === link && this.onLinkStatus(status))
+    link.onMessage((topic, payload) => this.link === link && this.onMessage(topic, payload))
     this.unregister = registerHomeTools(this.opts.tools, this)
-    await this.link.connect()
+    await link.connect()
   }
 
-  async stop(): Promise<void> {
+  private async close(): Promise<void> {
     clearTimeout(this.resyncTimer)
     this.unregister?.()
     this.unregister = undefined
@@ -126,6 +156,12 @@ export class ZigbeeService {
     this.writes.clear()
     const link = this.link
     this.link = undefined
+    this.enabled = false
+    this.byIeee.clear()
+    this.byName.clear()
+    this.groups = []
+    this.subscribed.clear()
+    this.bridge = 'unknown'
     await link?.end()
   }
 
@@ -160,7 +196,7 @@ export class ZigbeeService {
   list(opts: { includeHidden?: boolean; room?: string; kind?: string } = {}): DeviceView[] {
     return this.visible(opts.includeHidden)
       .filter((e) => !opts.room || norm(this.roomOf(e) ?? '') === norm(opts.room))
-      .filter((e) => !opts.kind || e.model.kinds.includes(opts.kind as never) || e.model.kind === opts.kind)
+      .filter((e) => !opts.kind || e.model.kinds.includes(opts.kind as DeviceKind))
       .map((e) => this.view(e))
   }
 
@@ -171,7 +207,7 @@ export class ZigbeeService {
   states(filter: { device?: string; room?: string; type?: string; includeHidden?: boolean }): StateView[] {
     if (filter.device) return [this.device(filter.device, filter)]
     const entries = filter.room ? this.inRoom(filter.room, filter.includeHidden) : this.visible(filter.includeHidden)
-    return entries.filter((e) => !filter.type || e.model.kinds.includes(filter.type as never) || e.model.kind === filter.type).map((e) => this.stateView(e))
+    return entries.filter((e) => !filter.type || e.model.kinds.includes(filter.type as DeviceKind)).map((e) => this.stateView(e))
   }
 
   rooms(opts: { includeHidden?: boolean } = {}): RoomView[] {
@@ -340,6 +376,7 @@ export class ZigbeeService {
   private requireBroker(): void {
     if (!this.enabled) throw new Unavailable('home automation is off (set home.mqtt_url)')
     if (this.link?.status !== 'connected') throw new Unavailable(`the MQTT broker is unreachable (${this.link?.status ?? 'down'}); nothing was sent`)
+    if (this.bridge === 'offline') throw new Unavailable('Zigbee2MQTT is offline (bridge/state); nothing was sent')
   }
 
   private async publish(topic: string, payload: Record<string, unknown>): Promise<void> {

@@ -196,9 +196,23 @@ export class Z2mSimulator {
     await this.announce()
   }
 
+  /** A clean shutdown, as Zigbee2MQTT does it: bridge/state offline, then disconnect. */
   async stop(): Promise<void> {
-    await this.client?.endAsync(true)
+    const c = this.client
     this.client = undefined
+    if (!c) return
+    if (c.connected) await c.publishAsync(`${this.base}/bridge/state`, JSON.stringify({ state: 'offline' }), { retain: true, qos: 1 }).catch(() => {})
+    await c.endAsync(true)
+  }
+
+  /** Dies without a word: the broker publishes the last will (bridge/state offline). */
+  async crash(): Promise<void> {
+    const c = this.client
+    this.client = undefined
+    if (!c) return
+    c.options.reconnectPeriod = 0
+    c.stream.destroy()
+    await c.endAsync(true).catch(() => {})
   }
 
   private async announce(): Promise<void> {
@@ -233,6 +247,17 @@ export class Z2mSimulator {
     await this.pub('bridge/event', { type: 'device_interview', data: { ...who, status: 'successful', supported: true, definition: d.device.definition } })
     await this.pub(`${d.device.friendly_name}/availability`, { state: 'online' }, true)
     await this.pub(d.device.friendly_name, d.state, true)
+  }
+
+  /** A device leaves the network: the shorter list, the event, its retained topics cleared. */
+  async removeDevice(name: string): Promise<void> {
+    const d = this.devices.get(name)!
+    this.devices.delete(name)
+    for (const g of this.groups) g.members = g.members.filter((m) => m.ieee_address !== d.device.ieee_address)
+    await this.publishLists()
+    await this.pub('bridge/event', { type: 'device_leave', data: { friendly_name: name, ieee_address: d.device.ieee_address } })
+    await this.pub(`${name}/availability`, '', true)
+    await this.pub(name, '', true)
   }
 
   async setAvailability(name: string, online: boolean): Promise<void> {

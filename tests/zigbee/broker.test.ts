@@ -124,6 +124,42 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
     expect((await callTool(hub, 'home_set_state', { device: 'kitchen_plug', state: { state: 'ON' } })).isError).toBeUndefined()
   }, 20_000)
 
+  test('Zigbee2MQTT dies (last will): health is degraded and commands are refused, nothing published', async () => {
+    const broker = await startMosquitto()
+    cleanups.push(() => broker.close())
+    const sim = new Z2mSimulator(broker.url, standardHome())
+    await sim.start()
+    const hub = await startTestHub({ yaml: homeYaml(broker.url) })
+    cleanups.push(() => hub.close())
+    await until(() => hub.services.zigbee.status().bridge === 'online' && hub.services.zigbee.list().length === 8, 'discovery')
+    await sim.crash()
+    await until(() => hub.services.zigbee.status().bridge === 'offline', 'bridge offline (LWT)')
+    const body = (await (await hub.api('/api/v1/health', { token: null })).json()) as any
+    expect(body.home).toMatchObject({ status: 'degraded', broker: 'connected', bridge: 'offline' })
+    const r = await callTool(hub, 'smart_home_control', { action: 'set_lights', room: 'living_room', state: 'ON' })
+    expect(r.isError).toBe(true)
+    expect(r.json.text).toContain('Zigbee2MQTT is offline')
+  }, 20_000)
+
+  test('home settings changed at run time: the hub connects without a restart', async () => {
+    const broker = await startMosquitto()
+    cleanups.push(() => broker.close())
+    const sim = new Z2mSimulator(broker.url, standardHome())
+    await sim.start()
+    cleanups.push(() => sim.stop())
+    const hub = await startTestHub()
+    cleanups.push(() => hub.close())
+    expect(hub.services.zigbee.health()).toEqual({ status: 'disabled' })
+    expect(hub.services.tools.has('smart_home_control')).toBe(false)
+    const res = await hub.api('/api/v1/config', { method: 'PATCH', body: JSON.stringify({ set: { 'home.mqtt_url': broker.url } }) })
+    expect(res.status).toBe(200)
+    await until(() => hub.services.zigbee.list().length === 8, 'discovery after config change')
+    expect(hub.services.tools.has('smart_home_control')).toBe(true)
+    await hub.api('/api/v1/config', { method: 'PATCH', body: JSON.stringify({ set: { 'home.enabled': false } }) })
+    await until(() => hub.services.zigbee.health().status === 'disabled', 'switched off')
+    expect(hub.services.tools.has('smart_home_control')).toBe(false)
+  }, 20_000)
+
   test('home off (no mqtt_url): health says disabled and no home tools are registered', async () => {
     const hub = await startTestHub({ yaml: 'home:\n  enabled: true\n' })
     cleanups.push(() => hub.close())

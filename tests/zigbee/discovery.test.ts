@@ -98,6 +98,27 @@ describe('zigbee discovery (issue #6)', () => {
     expect(home.hub.services.tools.get('smart_home_control')!.keywords).toContain('study')
   })
 
+  test('a name with a slash works; a device that leaves disappears from the list and the rooms', async () => {
+    await home.sim.addDevice(
+      simDevice({ name: 'kitchen/spot', model: 'LED2002G5', vendor: 'IKEA', description: 'bulb', exposes: [light([{ type: 'numeric', name: 'brightness', property: 'brightness', access: 7, value_min: 0, value_max: 254 }])], state: { brightness: 5 } }),
+      'living_room',
+    )
+    await until(() => home.hub.services.zigbee.list().some((d) => d.name === 'kitchen/spot') && !home.hub.services.zigbee.device('kitchen/spot').stale, 'kitchen/spot')
+    expect(home.hub.services.zigbee.device('kitchen/spot').state).toEqual({ brightness: 5 })
+    const mark = home.spy.mark
+    const r = await home.call('home_set_state', { device: 'kitchen/spot', state: { brightness: 9 } })
+    expect(r.json.confirmed[0].state).toEqual({ brightness: 9, state: 'ON' })
+    expect(home.spy.commands(mark)).toEqual([{ topic: 'zigbee2mqtt/kitchen/spot/set', payload: { brightness: 9 } }])
+    expect(home.hub.services.zigbee.rooms().find((room) => room.name === 'living_room')!.devices).toContain('kitchen/spot')
+
+    await home.sim.removeDevice('kitchen/spot')
+    await until(() => !home.hub.services.zigbee.list().some((d) => d.name === 'kitchen/spot'), 'kitchen/spot gone')
+    expect(home.hub.services.zigbee.rooms().find((room) => room.name === 'living_room')!.devices).not.toContain('kitchen/spot')
+    expect((await home.call('home_get_state', { device: 'kitchen/spot' })).isError).toBe(true)
+    const rows = home.hub.services.db.sqlite.query("SELECT count(*) AS n FROM devices WHERE friendly_name = 'kitchen/spot'").get() as { n: number }
+    expect(rows.n).toBe(0)
+  })
+
   test('a hidden device is left out of what the model sees, but stays in the API', async () => {
     const hide = await home.hub.api('/api/v1/devices/garage_light', { method: 'PUT', body: JSON.stringify({ hidden: true }) })
     expect(hide.status).toBe(200)
