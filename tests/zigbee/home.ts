@@ -56,7 +56,7 @@ export type Home = {
   close(): Promise<void>
 }
 
-export const homeYaml = (url: string, extra = '') => `home:\n  mqtt_url: ${url}\n  confirm_timeout_ms: 400\n${extra}`
+export const homeYaml = (url: string, extra = '') => `home:\n  mqtt_url: ${url}\n  confirm_timeout_ms: 1000\n${extra}`
 
 export async function callTool(hub: TestHub, name: string, args: Record<string, unknown>) {
   const result = await hub.services.tools.call(name, args, { signal: new AbortController().signal, actor: 'test', surface: 'rest' })
