@@ -308,6 +308,8 @@ export class ZigbeeService {
   }
 
   private target(t: { device?: string; room?: string }, includeHidden = false): { entries: Entry[]; room?: string } {
+    // Nothing learnt yet: the broker is the problem to report, not the unknown name.
+    if (this.store.size === 0) this.requireBroker()
     if (t.device && t.room) throw new ValidationFailed('give a device or a room, not both', [{ path: 'device', message: 'device and room both given' }])
     if (t.device) return { entries: [this.store.find(t.device, includeHidden)] }
     if (!t.room) throw new ValidationFailed('give a device or a room', [{ path: 'device', message: 'device or room is required' }])

@@ -170,6 +170,7 @@ export class Z2mSimulator {
     private url: string,
     home: { devices: SimDevice[]; groups: Z2mGroup[] },
     private base = 'zigbee2mqtt',
+    private auth: { username?: string; password?: string } = {},
   ) {
     for (const d of home.devices) this.devices.set(d.device.friendly_name, d)
     this.groups = home.groups
@@ -178,6 +179,7 @@ export class Z2mSimulator {
   async start(): Promise<void> {
     const client = mqtt.connect(this.url, {
       clientId: `z2m-sim-${Math.random().toString(16).slice(2, 8)}`,
+      ...this.auth,
       reconnectPeriod: 100,
       will: { topic: `${this.base}/bridge/state`, payload: Buffer.from(JSON.stringify({ state: 'offline' })), retain: true, qos: 1 },
     })

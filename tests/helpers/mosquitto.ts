@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,12 +38,28 @@ async function accepts(port: number): Promise<boolean> {
   })
 }
 
-/** A real Debian mosquitto on a free loopback port, anonymous, no persistence. */
-export async function startMosquitto(): Promise<Mosquitto> {
+/**
+ * A real Debian mosquitto on a free loopback port, no persistence; anonymous unless `users` are
+ * given (then only they may connect). `set_tcp_nodelay` keeps Nagle from holding small packets.
+ */
+export async function startMosquitto(opts: { users?: Record<string, string> } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'))
   const port = await freePort()
   const conf = join(dir, 'mosquitto.conf')
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'set_tcp_nodelay true', 'log_dest none', ''].join('\n'))
+  const auth = ['allow_anonymous true']
+  if (opts.users) {
+    const file = join(dir, 'passwd')
+    writeFileSync(file, '')
+    for (const [user, password] of Object.entries(opts.users)) {
+      const p = Bun.spawnSync(['/usr/bin/mosquitto_passwd', '-b', file, user, password])
+      if (p.exitCode !== 0) throw new Error(`mosquitto_passwd failed: ${p.stderr.toString()}`)
+    }
+    // Started as root, mosquitto drops to its own user: it must be able to read the file.
+    chmodSync(dir, 0o755)
+    chmodSync(file, 0o644)
+    auth.splice(0, 1, 'allow_anonymous false', `password_file ${file}`)
+  }
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'set_tcp_nodelay true', 'log_dest none', ''].join('\n'))
   let proc: ReturnType<typeof Bun.spawn> | undefined
 
   const start = async () => {

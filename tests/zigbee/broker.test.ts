@@ -161,6 +161,26 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
     expect(hub.services.tools.has('smart_home_control')).toBe(false)
   }, 20_000)
 
+  test('a broker with passwords: the configured user connects, a wrong password stays down without leaking it', async () => {
+    const broker = await startMosquitto({ users: { z2m: 'z2m-secret', hearth: 'hearth-secret-42' } })
+    cleanups.push(() => broker.close())
+    const sim = new Z2mSimulator(broker.url, standardHome(), 'zigbee2mqtt', { username: 'z2m', password: 'z2m-secret' })
+    await sim.start()
+    cleanups.push(() => sim.stop())
+    const good = await startTestHub({ yaml: homeYaml(broker.url, '  username: hearth\n  password: hearth-secret-42\n  client_id: hearth-test\n') })
+    cleanups.push(() => good.close())
+    await until(() => good.services.zigbee.list().length === 8, 'discovery with a password')
+
+    const bad = await startTestHub({ yaml: homeYaml(broker.url, '  username: hearth\n  password: wrong-password-99\n') })
+    cleanups.push(() => bad.close())
+    await until(() => bad.services.zigbee.status().broker === 'down', 'refused')
+    const r = await callTool(bad, 'home_set_state', { device: 'kitchen_plug', state: { state: 'ON' } })
+    expect(r.isError).toBe(true)
+    expect(r.json.text).toContain('unreachable')
+    expect(bad.logs.join('\n')).not.toContain('wrong-password-99')
+    expect(bad.logs.some((l) => l.includes('mqtt down') && /Not authori[sz]ed|Bad user name or password/i.test(l))).toBe(true)
+  }, 20_000)
+
   test('home off (no mqtt_url): health says disabled and no home tools are registered', async () => {
     const hub = await startTestHub({ yaml: 'home:\n  enabled: true\n' })
     cleanups.push(() => hub.close())
