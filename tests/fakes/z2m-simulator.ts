@@ -170,7 +170,8 @@ export class Z2mSimulator {
     private url: string,
     home: { devices: SimDevice[]; groups: Z2mGroup[] },
     private base = 'zigbee2mqtt',
-    private auth: { username?: string; password?: string } = {},
+    /** Credentials and, for mqtts, the CA to trust. */
+    private auth: { username?: string; password?: string; ca?: string } = {},
   ) {
     for (const d of home.devices) this.devices.set(d.device.friendly_name, d)
     this.groups = home.groups

@@ -8,6 +8,8 @@ const BINARY = '/usr/sbin/mosquitto'
 export type Mosquitto = {
   port: number
   url: string
+  /** With `tls`: the CA that signed the broker's certificate (for 127.0.0.1). */
+  caFile?: string
   /** Stops the broker (SIGTERM) and waits until it is gone. */
   stop(): Promise<void>
   /** Starts it again on the same port. */
@@ -38,15 +40,36 @@ async function accepts(port: number): Promise<boolean> {
   })
 }
 
+/** A throwaway CA and a server certificate for 127.0.0.1, made with openssl. */
+function makeCertificates(dir: string): void {
+  const run = (args: string[]) => {
+    const p = Bun.spawnSync(['openssl', ...args], { cwd: dir, stderr: 'pipe' })
+    if (p.exitCode !== 0) throw new Error(`openssl ${args[0]} failed: ${p.stderr.toString()}`)
+  }
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=hearth-test-ca'])
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'])
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n')
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf'])
+  for (const f of ['server.key', 'server.pem', 'ca.pem']) chmodSync(join(dir, f), 0o644)
+}
+
 /**
  * A real Debian mosquitto on a free loopback port, no persistence; anonymous unless `users` are
  * given (then only they may connect). `set_tcp_nodelay` keeps Nagle from holding small packets.
  */
-export async function startMosquitto(opts: { users?: Record<string, string> } = {}): Promise<Mosquitto> {
+export async function startMosquitto(opts: { users?: Record<string, string>; tls?: boolean } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'))
+  // Started as root, mosquitto drops to its own user: it must be able to read what is in here.
+  chmodSync(dir, 0o755)
   const port = await freePort()
   const conf = join(dir, 'mosquitto.conf')
   const auth = ['allow_anonymous true']
+  let caFile: string | undefined
+  if (opts.tls) {
+    caFile = join(dir, 'ca.pem')
+    makeCertificates(dir)
+    auth.push(`certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`)
+  }
   if (opts.users) {
     const file = join(dir, 'passwd')
     writeFileSync(file, '')
@@ -54,8 +77,6 @@ export async function startMosquitto(opts: { users?: Record<string, string> } = 
       const p = Bun.spawnSync(['/usr/bin/mosquitto_passwd', '-b', file, user, password])
       if (p.exitCode !== 0) throw new Error(`mosquitto_passwd failed: ${p.stderr.toString()}`)
     }
-    // Started as root, mosquitto drops to its own user: it must be able to read the file.
-    chmodSync(dir, 0o755)
     chmodSync(file, 0o644)
     auth.splice(0, 1, 'allow_anonymous false', `password_file ${file}`)
   }
@@ -85,7 +106,8 @@ export async function startMosquitto(opts: { users?: Record<string, string> } = 
   await start()
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
+    caFile,
     start,
     stop,
     async close() {
