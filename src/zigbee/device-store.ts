@@ -210,13 +210,13 @@ export class DeviceStore {
     }
   }
 
-  stateView(e: Entry, connected: boolean): StateView {
+  stateView(e: Entry, live: boolean): StateView {
     return {
       device: e.name,
       room: this.roomOf(e),
       kind: e.model.kind,
       available: e.available,
-      stale: !(e.fresh && connected),
+      stale: !(e.fresh && live),
       state: e.state,
       updated_at: e.stateAt ? e.stateAt.toISOString() : null,
     }

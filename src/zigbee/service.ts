@@ -146,13 +146,13 @@ export class ZigbeeService {
   }
 
   device(name: string, opts: { includeHidden?: boolean } = {}): StateView {
-    return this.store.stateView(this.store.find(name, opts.includeHidden), this.connected)
+    return this.store.stateView(this.store.find(name, opts.includeHidden), this.live)
   }
 
   states(filter: { device?: string; room?: string; type?: string; includeHidden?: boolean }): StateView[] {
     if (filter.device) return [this.device(filter.device, filter)]
     const entries = filter.room ? this.store.inRoom(filter.room, filter.includeHidden) : this.store.visible(filter.includeHidden)
-    return this.store.ofKind(entries, filter.type).map((e) => this.store.stateView(e, this.connected))
+    return this.store.ofKind(entries, filter.type).map((e) => this.store.stateView(e, this.live))
   }
 
   rooms(opts: { includeHidden?: boolean } = {}): RoomView[] {
@@ -225,19 +225,24 @@ export class ZigbeeService {
   async refresh(name: string): Promise<StateView> {
     const e = this.store.find(name)
     const props = [...new Set(e.model.gettable.map((f) => f.property))]
-    if (props.length === 0) return this.store.stateView(e, this.connected)
+    if (props.length === 0) return this.store.stateView(e, this.live)
     this.requireBroker()
     const ask = Object.fromEntries(props.map((p) => [p, '']))
     const wait = this.waitFor(e, ask, this.opts.config().confirm_timeout_ms)
     await this.publish(this.topics.get(e.name), ask)
     await wait
-    return this.store.stateView(e, this.connected)
+    return this.store.stateView(e, this.live)
   }
 
   // ---- internals: commands --------------------------------------------------------------------
 
   private get connected(): boolean {
     return this.link?.status === 'connected'
+  }
+
+  /** State is live only while both the broker and Zigbee2MQTT are up; otherwise it is served stale. */
+  private get live(): boolean {
+    return this.connected && this.bridge !== 'offline'
   }
 
   private async execute(room: string | undefined, payloads: Map<Entry, Record<string, unknown>>, skipped: SetOutcome['skipped'], notes: string[]): Promise<SetOutcome> {

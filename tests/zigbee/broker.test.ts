@@ -140,6 +140,7 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
     const r = await callTool(hub, 'smart_home_control', { action: 'set_lights', room: 'living_room', state: 'ON' })
     expect(r.isError).toBe(true)
     expect(r.json.text).toContain('Zigbee2MQTT is offline')
+    expect((await callTool(hub, 'home_get_state', { device: 'hallway_sensor' })).json.states[0]).toMatchObject({ stale: true, state: { temperature: 21.5 } })
   }, 20_000)
 
   test('home settings changed at run time: the hub connects without a restart', async () => {
