@@ -51,6 +51,7 @@ export class RealMqttLink implements MqttLink {
   async connect(): Promise<void> {
     if (this.client || this.ended) return
     const mqtt = await import('mqtt')
+    if (this.ended || this.client) return // end() or a second connect() came while loading
     const min = this.opts.minBackoffMs ?? 500
     const max = this.opts.maxBackoffMs ?? 30_000
     const client = mqtt.connect(this.opts.url, {

@@ -1,8 +1,7 @@
-import { Elysia, t } from 'elysia'
+import { Elysia } from 'elysia'
 import { Unavailable } from '../core/errors'
+import { DeviceCommand, DeviceName, DevicePatch, DeviceQuery } from './schema'
 import type { ZigbeeService } from './service'
-
-const Name = t.Object({ name: t.String({ minLength: 1 }) })
 
 /** `/api/v1/devices` and `/api/v1/rooms` (SPEC §7): the same service the home tools use. */
 export const zigbeePlugin = (svc: ZigbeeService) =>
@@ -11,20 +10,14 @@ export const zigbeePlugin = (svc: ZigbeeService) =>
     .get('/api/v1/devices', ({ zigbee, query }) => ({
       status: zigbee.status(),
       devices: zigbee.list({ includeHidden: true, room: query.room, kind: query.kind }),
-    }), { query: t.Object({ room: t.Optional(t.String()), kind: t.Optional(t.String()) }) })
-    .get('/api/v1/devices/:name', ({ zigbee, params }) => {
-      const view = zigbee.list({ includeHidden: true }).find((d) => d.name === params.name || d.ieee === params.name)
-      return { ...(view ?? {}), ...zigbee.device(params.name, { includeHidden: true }) }
-    }, { params: Name })
+    }), { query: DeviceQuery })
+    .get('/api/v1/devices/:name', ({ zigbee, params }) => zigbee.detail(params.name), { params: DeviceName })
     .post('/api/v1/devices/:name/set', ({ zigbee, params, body }) => {
       if (!zigbee.isEnabled) throw new Unavailable('home automation is off (set home.mqtt_url)')
       return zigbee.set({ device: params.name }, body, { includeHidden: true })
-    }, { params: Name, body: t.Record(t.String(), t.Unknown()) })
+    }, { params: DeviceName, body: DeviceCommand })
     .put('/api/v1/devices/:name', ({ zigbee, params, body }) => zigbee.update(params.name, body), {
-      params: Name,
-      body: t.Object(
-        { room: t.Optional(t.Union([t.String({ maxLength: 100 }), t.Null()])), hidden: t.Optional(t.Boolean()) },
-        { additionalProperties: false },
-      ),
+      params: DeviceName,
+      body: DevicePatch,
     })
     .get('/api/v1/rooms', ({ zigbee }) => ({ rooms: zigbee.rooms({ includeHidden: true }) }))

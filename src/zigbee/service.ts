@@ -149,6 +149,12 @@ export class ZigbeeService {
     return this.store.stateView(this.store.find(name, opts.includeHidden), this.live)
   }
 
+  /** Everything about one device, hidden or not: what it is, what it takes, its state. */
+  detail(name: string): DeviceView & StateView {
+    const e = this.store.find(name, true)
+    return { ...this.store.view(e), ...this.store.stateView(e, this.live) }
+  }
+
   states(filter: { device?: string; room?: string; type?: string; includeHidden?: boolean }): StateView[] {
     if (filter.device) return [this.device(filter.device, filter)]
     const entries = filter.room ? this.store.inRoom(filter.room, filter.includeHidden) : this.store.visible(filter.includeHidden)

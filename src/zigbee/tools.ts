@@ -1,49 +1,7 @@
-import { t } from 'elysia'
 import { HearthError } from '../core/errors'
 import { errorResult, jsonResult, type ToolDefinition, type ToolRegistry, type ToolResult } from '../mcp/types'
-import { COLOUR_NAMES } from './color'
+import { GetStateArgs, ListDevicesArgs, SetStateArgs, SmartHomeArgs } from './schema'
 import type { ZigbeeService } from './service'
-
-const ListArgs = t.Object(
-  {
-    room: t.Optional(t.String({ description: 'only devices of this room' })),
-    kind: t.Optional(t.String({ description: 'only this kind: light, switch, cover, lock, climate, fan, sensor' })),
-  },
-  { additionalProperties: false },
-)
-
-const GetArgs = t.Object(
-  {
-    device: t.Optional(t.String({ description: 'a device name' })),
-    room: t.Optional(t.String({ description: 'every device of a room' })),
-    type: t.Optional(t.String({ description: 'only devices of this kind (light, switch, sensor, ...)' })),
-    refresh: t.Optional(t.Boolean({ description: 'with device: ask the device to report now (/get) before answering' })),
-  },
-  { additionalProperties: false },
-)
-
-const SetArgs = t.Object(
-  {
-    device: t.Optional(t.String({ description: 'one device (give device or room)' })),
-    room: t.Optional(t.String({ description: 'every device of a room that takes these properties' })),
-    state: t.Record(t.String(), t.Unknown(), {
-      description: 'the properties to set, in the device\'s own units as home_list_devices shows them, e.g. {"state":"ON","brightness":200}',
-    }),
-  },
-  { additionalProperties: false },
-)
-
-const LightsArgs = t.Object(
-  {
-    action: t.Literal('set_lights'),
-    room: t.Optional(t.String({ description: 'the room whose lights to change; omit for every light of the home' })),
-    state: t.Optional(t.Union([t.Literal('ON'), t.Literal('OFF'), t.Literal('TOGGLE')])),
-    brightness: t.Optional(t.Number({ minimum: 0, maximum: 100, description: 'percent, 0-100' })),
-    color: t.Optional(t.String({ description: `a colour name (${COLOUR_NAMES.slice(0, 12).join(', ')}, ...) or hex like "#ff8800"` })),
-    color_temp: t.Optional(t.Integer({ minimum: 1000, maximum: 10000, description: 'colour temperature in kelvin, e.g. 2700 warm, 4000 neutral, 6500 cool' })),
-  },
-  { additionalProperties: false },
-)
 
 async function answer(fn: () => unknown): Promise<ToolResult> {
   try {
@@ -74,7 +32,7 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       name: 'home_list_devices',
       title: 'List home devices',
       description: `The home's Zigbee devices: room, kind, what each can be set to (with allowed values), what it reports, and whether it is online.${roomText}`,
-      inputSchema: ListArgs,
+      inputSchema: ListDevicesArgs,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords,
@@ -84,7 +42,7 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       name: 'home_get_state',
       title: 'Get device state',
       description: `Live state of one device, a room or every device of a kind. "stale": true means the broker is unreachable and this is the last known state.${roomText}`,
-      inputSchema: GetArgs,
+      inputSchema: GetStateArgs,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords,
@@ -100,7 +58,7 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       description:
         'Set properties of one device or of every device of a room (e.g. {"state":"OFF"}). Values are checked against what each device accepts (see home_list_devices); the result is the state the devices confirm.' +
         roomText,
-      inputSchema: SetArgs,
+      inputSchema: SetStateArgs,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords,
@@ -119,7 +77,7 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       description:
         'action "set_lights": switch, dim (brightness in percent), colour (name or hex) or colour temperature (kelvin) every light of a room; each light gets the values in its own range.' +
         roomText,
-      inputSchema: LightsArgs,
+      inputSchema: SmartHomeArgs,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords: [...keywords, 'light', 'lights', 'dim', 'colour', 'color', 'brightness'],

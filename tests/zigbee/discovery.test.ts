@@ -110,6 +110,8 @@ describe('zigbee discovery (issue #6)', () => {
     expect(r.json.confirmed[0].state).toEqual({ brightness: 9, state: 'ON' })
     expect(home.spy.commands(mark)).toEqual([{ topic: 'zigbee2mqtt/kitchen/spot/set', payload: { brightness: 9 } }])
     expect(home.hub.services.zigbee.rooms().find((room) => room.name === 'living_room')!.devices).toContain('kitchen/spot')
+    const detail = (await (await home.hub.api('/api/v1/devices/kitchen%2Fspot')).json()) as any
+    expect(detail).toMatchObject({ name: 'kitchen/spot', device: 'kitchen/spot', kind: 'light', room: 'living_room', stale: false, state: { brightness: 9 } })
 
     await home.sim.removeDevice('kitchen/spot')
     await until(() => !home.hub.services.zigbee.list().some((d) => d.name === 'kitchen/spot'), 'kitchen/spot gone')
