@@ -5,6 +5,8 @@ export type LinkStatus = 'connecting' | 'connected' | 'down'
 /** The broker as the zigbee service sees it; the real one wraps the `mqtt` package, tests may swap it. */
 export interface MqttLink {
   readonly status: LinkStatus
+  /** The last connection error, while not connected. */
+  readonly error?: string
   /** Starts dialling and returns at once; connection and reconnection happen in the background. */
   connect(): Promise<void>
   subscribe(topics: string[]): Promise<void>
@@ -28,6 +30,23 @@ export type MqttLinkOptions = {
 }
 
 type Client = import('mqtt').MqttClient
+type Protocol = 'mqtt' | 'mqtts' | 'ws' | 'wss'
+
+/** `mqtt[s]://user:pass@host:port` or `ws[s]://host:port/path` as mqtt.js connect options. */
+export function brokerAddress(url: string): { protocol: Protocol; hostname: string; port: number; path?: string; username?: string; password?: string } {
+  const u = new URL(url)
+  const protocol = u.protocol.slice(0, -1)
+  if (!['mqtt', 'mqtts', 'ws', 'wss'].includes(protocol)) throw new Error(`home.mqtt_url must be mqtt://, mqtts://, ws:// or wss://, not ${u.protocol}//`)
+  const defaults: Record<string, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 }
+  return {
+    protocol: protocol as Protocol,
+    hostname: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: u.port ? Number(u.port) : defaults[protocol]!,
+    path: protocol.startsWith('ws') ? u.pathname || '/mqtt' : undefined,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+  }
+}
 
 /**
  * The real link on the `mqtt` package. `mqtts://` URLs use TLS. mqtt.js reconnects by itself
@@ -48,15 +67,31 @@ export class RealMqttLink implements MqttLink {
     return this.current
   }
 
+  get error(): string | undefined {
+    return this.current === 'connected' ? undefined : this.lastError
+  }
+
   async connect(): Promise<void> {
     if (this.client || this.ended) return
     const mqtt = await import('mqtt')
     if (this.ended || this.client) return // end() or a second connect() came while loading
     const min = this.opts.minBackoffMs ?? 500
     const max = this.opts.maxBackoffMs ?? 30_000
-    const client = mqtt.connect(this.opts.url, {
-      username: this.opts.username,
-      password: this.opts.password,
+    let target: ReturnType<typeof brokerAddress>
+    try {
+      target = brokerAddress(this.opts.url)
+    } catch (err) {
+      // A bad URL is a configuration error to show, not a reason to stop the hub.
+      this.lastError = err instanceof TypeError ? `home.mqtt_url is not a URL` : err instanceof Error ? err.message : String(err)
+      this.set('down', this.lastError)
+      return
+    }
+    // Options, not the URL string: mqtt.js parses strings with the deprecated url.parse(), which
+    // prints a DeprecationWarning from the compiled binary at every start.
+    const client = mqtt.connect({
+      ...target,
+      username: this.opts.username ?? target.username,
+      password: this.opts.password ?? target.password,
       clientId: this.opts.clientId ?? `hearth-${Math.random().toString(16).slice(2, 10)}`,
       reconnectPeriod: min,
       connectTimeout: this.opts.connectTimeoutMs ?? 5000,

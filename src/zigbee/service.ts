@@ -131,7 +131,8 @@ export class ZigbeeService {
     const s = this.status()
     if (!s.enabled) return { status: 'disabled' }
     const status = s.broker !== 'connected' ? 'down' : s.bridge === 'offline' ? 'degraded' : 'ok'
-    return { status, broker: s.broker, bridge: s.bridge, devices: s.devices }
+    const error = this.link?.error
+    return { status, broker: s.broker, bridge: s.bridge, devices: s.devices, ...(error && s.broker !== 'connected' ? { error } : {}) }
   }
 
   stats(): Record<string, unknown> {

@@ -182,6 +182,14 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
     expect(bad.logs.some((l) => l.includes('mqtt down') && /Not authori[sz]ed|Bad user name or password/i.test(l))).toBe(true)
   }, 20_000)
 
+  test('a broker URL that is not one: the hub starts anyway and health says why', async () => {
+    const hub = await startTestHub({ yaml: 'home:\n  mqtt_url: "localhost:1883"\n' })
+    cleanups.push(() => hub.close())
+    const body = (await (await hub.api('/api/v1/health', { token: null })).json()) as any
+    expect(body.home).toMatchObject({ status: 'down', broker: 'down', error: expect.stringContaining('home.mqtt_url must be mqtt://') })
+    expect((await callTool(hub, 'home_list_devices', {})).json.devices).toEqual([])
+  })
+
   test('home off (no mqtt_url): health says disabled and no home tools are registered', async () => {
     const hub = await startTestHub({ yaml: 'home:\n  enabled: true\n' })
     cleanups.push(() => hub.close())
