@@ -1,3 +1,4 @@
+import mqtt from 'mqtt'
 import { startTestHub } from '../tests/helpers/hub'
 import { startMosquitto } from '../tests/helpers/mosquitto'
 import { generatedHome, standardHome, Z2mSimulator } from '../tests/fakes/z2m-simulator'
@@ -30,14 +31,27 @@ const bench: Bench = {
       const hub = await startTestHub({ yaml: yaml(broker.url) })
       try {
         await until(() => hub.services.zigbee.list().length === 8 && hub.services.zigbee.states({}).every((s) => !s.stale), 5000)
+        // A second client on the broker notes when each command is really out there.
+        const spy = await mqtt.connectAsync(broker.url)
+        let seenAt = 0
+        spy.on('message', () => (seenAt = performance.now()))
+        await spy.subscribeAsync('zigbee2mqtt/kitchen_plug/set')
         const times: number[] = []
+        const published: number[] = []
         for (let i = 0; i < 320; i++) {
+          seenAt = 0
           const t0 = performance.now()
           const r = await hub.services.tools.call('home_set_state', { device: 'kitchen_plug', state: { state: i % 2 ? 'OFF' : 'ON' } }, ctx())
           if (r.isError) throw new Error('set failed')
-          if (i >= 20) times.push(performance.now() - t0)
+          const t1 = performance.now()
+          if (i >= 20) times.push(t1 - t0)
+          await until(() => seenAt > 0, 1000)
+          if (i >= 20) published.push(seenAt - t0)
         }
+        await spy.endAsync()
         times.sort((a, b) => a - b)
+        published.sort((a, b) => a - b)
+        rows.push({ measure: 'tool call → /set seen on the broker, p50', value: percentile(published, 50), unit: 'ms', note: `p99 ${percentile(published, 99).toFixed(2)} ms` })
         rows.push({ measure: 'home_set_state round trip (tool → /set → confirmed), p50', value: percentile(times, 50), unit: 'ms' })
         rows.push({ measure: 'home_set_state round trip, p99', value: percentile(times, 99), unit: 'ms', note: `${times.length} calls, one plug` })
         const room: number[] = []

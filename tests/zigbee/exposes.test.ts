@@ -3,6 +3,7 @@ import { ValidationFailed } from '../../src/core/errors'
 import { kelvinToMired, parseColour, rgbToHs, rgbToXy } from '../../src/zigbee/color'
 import { capabilitySummary, deriveModel } from '../../src/zigbee/exposes'
 import { planLight } from '../../src/zigbee/lights'
+import { brokerAddress } from '../../src/zigbee/link'
 import { classifyTopic, parseDevices, parseEvent, parseOnline, parseState } from '../../src/zigbee/topics'
 import { validateCommand } from '../../src/zigbee/validate'
 import type { Z2mExpose } from '../../src/zigbee/topics'
@@ -148,5 +149,15 @@ describe('inbound guards (issue #6)', () => {
     expect(parseEvent('{"type":"device_leave","data":{}}').ok).toBe(false)
     const devices = parseDevices(JSON.stringify([{ ieee_address: '0x1', friendly_name: 'a', type: 'Router', definition: { model: 'm', vendor: 'v', description: '', exposes: [{ type: 'numeric', access: 'x' }] } }]))
     expect(devices).toEqual({ ok: true, value: [], dropped: ['a'] })
+  })
+})
+
+describe('broker address (issue #6)', () => {
+  test('mqtt, mqtts with credentials, IPv6, websockets; anything else is refused', () => {
+    expect(brokerAddress('mqtt://127.0.0.1:1883')).toMatchObject({ protocol: 'mqtt', hostname: '127.0.0.1', port: 1883 })
+    expect(brokerAddress('mqtts://hub%40home:p%3Ass@broker.lan')).toMatchObject({ protocol: 'mqtts', hostname: 'broker.lan', port: 8883, username: 'hub@home', password: 'p:ss' })
+    expect(brokerAddress('mqtt://[::1]:1884')).toMatchObject({ hostname: '::1', port: 1884 })
+    expect(brokerAddress('ws://pi.local:9001/mqtt')).toMatchObject({ protocol: 'ws', port: 9001, path: '/mqtt' })
+    expect(() => brokerAddress('http://broker')).toThrow('home.mqtt_url must be mqtt://')
   })
 })
