@@ -1,21 +1,24 @@
+import type { Static } from '@sinclair/typebox'
 import { HearthError } from '../core/errors'
 import { errorResult, jsonResult, type ToolDefinition, type ToolRegistry, type ToolResult } from '../mcp/types'
 import { GetStateArgs, ListDevicesArgs, SetStateArgs, SmartHomeArgs } from './schema'
 import type { ZigbeeService } from './service'
+import type { SetOutcome } from './types'
 
-async function answer(fn: () => unknown): Promise<ToolResult> {
+/** Typed refusals (unknown device, out of range, broker away) become tool errors with their message. */
+async function guarded(fn: () => Promise<ToolResult> | ToolResult): Promise<ToolResult> {
   try {
-    const value = await fn()
-    return jsonResult(Array.isArray(value) ? { items: value } : (value as Record<string, unknown>))
+    return await fn()
   } catch (err) {
     if (err instanceof HearthError) return errorResult(err.message)
     throw err
   }
 }
 
-function outcome(value: Awaited<ReturnType<ZigbeeService['set']>>): ToolResult {
+/** Partly confirmed is a result (it says who did not answer); nobody confirming is an error. */
+function outcome(value: SetOutcome): ToolResult {
   const result = jsonResult(value as unknown as Record<string, unknown>)
-  return value.unconfirmed.length ? { ...result, isError: value.confirmed.length === 0 } : result
+  return value.unconfirmed.length && value.confirmed.length === 0 ? { ...result, isError: true } : result
 }
 
 /**
@@ -36,7 +39,11 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords,
-      handler: (args) => answer(() => ({ devices: svc.list({ room: args.room as string, kind: args.kind as string }), broker: svc.status().broker })),
+      handler: (args) =>
+        guarded(() => {
+          const a = args as Static<typeof ListDevicesArgs>
+          return jsonResult({ devices: svc.list({ room: a.room, kind: a.kind }), broker: svc.status().broker })
+        }),
     },
     {
       name: 'home_get_state',
@@ -47,9 +54,10 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       source: 'home',
       keywords,
       handler: (args) =>
-        answer(async () => {
-          if (args.refresh && typeof args.device === 'string') return { states: [await svc.refresh(args.device)], broker: svc.status().broker }
-          return { states: svc.states({ device: args.device as string, room: args.room as string, type: args.type as string }), broker: svc.status().broker }
+        guarded(async () => {
+          const a = args as Static<typeof GetStateArgs>
+          const states = a.refresh && a.device ? [await svc.refresh(a.device)] : svc.states({ device: a.device, room: a.room, type: a.type })
+          return jsonResult({ states, broker: svc.status().broker })
         }),
     },
     {
@@ -62,14 +70,11 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords,
-      handler: async (args) => {
-        try {
-          return outcome(await svc.set({ device: args.device as string, room: args.room as string }, args.state as Record<string, unknown>))
-        } catch (err) {
-          if (err instanceof HearthError) return errorResult(err.message)
-          throw err
-        }
-      },
+      handler: (args) =>
+        guarded(async () => {
+          const a = args as Static<typeof SetStateArgs>
+          return outcome(await svc.set({ device: a.device, room: a.room }, a.state))
+        }),
     },
     {
       name: 'smart_home_control',
@@ -81,15 +86,11 @@ export function registerHomeTools(registry: ToolRegistry, svc: ZigbeeService, pr
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       source: 'home',
       keywords: [...keywords, 'light', 'lights', 'dim', 'colour', 'color', 'brightness'],
-      handler: async (args) => {
-        try {
-          const { action: _a, ...req } = args as { action: string; room?: string; state?: 'ON' | 'OFF' | 'TOGGLE'; brightness?: number; color?: string; color_temp?: number }
+      handler: (args) =>
+        guarded(async () => {
+          const { action: _a, ...req } = args as Static<typeof SmartHomeArgs>
           return outcome(await svc.setLights(req))
-        } catch (err) {
-          if (err instanceof HearthError) return errorResult(err.message)
-          throw err
-        }
-      },
+        }),
     },
   ]
   const current = registry.get('home_list_devices')
