@@ -96,7 +96,8 @@ export class RealMqttLink implements MqttLink {
       reconnectPeriod: min,
       connectTimeout: this.opts.connectTimeoutMs ?? 5000,
       clean: true,
-      resubscribe: true,
+      // The service subscribes again itself on every connect (its topic set may have changed).
+      resubscribe: false,
       // A command must never be replayed minutes later when the broker comes back.
       queueQoSZero: false,
     })
