@@ -1,11 +1,13 @@
 import mqtt from 'mqtt'
-import { startTestHub } from '../tests/helpers/hub'
+import { ADMIN_TOKEN, startTestHub } from '../tests/helpers/hub'
+import { mcpClient } from '../tests/helpers/mcp'
 import { startMosquitto } from '../tests/helpers/mosquitto'
 import { generatedHome, standardHome, Z2mSimulator } from '../tests/fakes/z2m-simulator'
 import { percentile, type Bench, type BenchRow } from './types'
 
 const ctx = () => ({ signal: new AbortController().signal, actor: 'bench', surface: 'rest' as const })
-const yaml = (url: string) => `home:\n  mqtt_url: ${url}\n  confirm_timeout_ms: 2000\n`
+// The per-token tool-call limit would throttle the /mcp loop: a bench measures, it does not police.
+const yaml = (url: string) => `auth:\n  tool_calls_per_minute: 1000000\nhome:\n  mqtt_url: ${url}\n  confirm_timeout_ms: 2000\n`
 
 async function until(fn: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -62,6 +64,19 @@ const bench: Bench = {
         }
         room.sort((a, b) => a - b)
         rows.push({ measure: 'smart_home_control room of 3 lights (group topic), p50', value: percentile(room, 50), unit: 'ms', note: `p99 ${percentile(room, 99).toFixed(2)} ms` })
+
+        // The same round trip the way an outside MCP client makes it: tools/call over /mcp.
+        const { client } = await mcpClient(hub.url, ADMIN_TOKEN)
+        const viaMcp: number[] = []
+        for (let i = 0; i < 220; i++) {
+          const t0 = performance.now()
+          const r = await client.callTool({ name: 'home_set_state', arguments: { device: 'kitchen_plug', state: { state: i % 2 ? 'OFF' : 'ON' } } })
+          if (r.isError) throw new Error('set over /mcp failed')
+          if (i >= 20) viaMcp.push(performance.now() - t0)
+        }
+        await client.close()
+        viaMcp.sort((a, b) => a - b)
+        rows.push({ measure: 'home_set_state over /mcp (HTTP) → confirmed, p50', value: percentile(viaMcp, 50), unit: 'ms', note: `p99 ${percentile(viaMcp, 99).toFixed(2)} ms` })
       } finally {
         await hub.close()
         await sim.stop()
