@@ -126,6 +126,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     health.register('chat', () => ({ status: 'ok', ...chat.stats() }))
     stats.register('chat', () => chat.stats())
     // --- /chat ---
+    // --- zigbee --- rooms, device names and kinds (no state) in every chat's system context
+    chat.addContext(() => zigbee.overview())
+    // --- /zigbee ---
 
     const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee }
     const app = createApp(services)

@@ -93,6 +93,7 @@ export async function startMosquitto(opts: { users?: Record<string, string>; tls
     }
     const err = proc.stderr instanceof ReadableStream ? await new Response(proc.stderr).text() : ''
     proc.kill()
+    await proc.exited
     proc = undefined
     throw new Error(`mosquitto did not start on ${port}: ${err}`)
   }
@@ -103,7 +104,12 @@ export async function startMosquitto(opts: { users?: Record<string, string>; tls
     p.kill('SIGTERM')
     await p.exited
   }
-  await start()
+  try {
+    await start()
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
   return {
     port,
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,

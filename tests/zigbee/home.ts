@@ -85,10 +85,10 @@ export async function startHome(): Promise<Home> {
     spy,
     call: (name, args) => callTool(hub, name, args),
     async close() {
-      await hub.close()
-      await spy.close()
-      await sim.stop()
-      await broker.close()
+      // Every step runs even if one fails: a leaked mosquitto outlives the test run.
+      const steps = [() => hub.close(), () => spy.close(), () => sim.stop(), () => broker.close()]
+      const failed = (await Promise.allSettled(steps.map((s) => s()))).find((r) => r.status === 'rejected')
+      if (failed) throw (failed as PromiseRejectedResult).reason
     },
   }
 }

@@ -11,7 +11,7 @@ beforeAll(async () => {
   mcp = await mcpClient(home.hub.url, ADMIN_TOKEN)
 })
 afterAll(async () => {
-  await mcp?.client.close()
+  await mcp?.client.close().catch(() => {})
   await home?.close()
 })
 
