@@ -4,6 +4,7 @@ import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
 import { meets, type Bench, type BenchRow } from './types'
+import zigbee from './zigbee'
 
 /**
  * `bun run bench [name...]`: runs each bench module against local stand-ins and prints a table and
@@ -16,6 +17,7 @@ const benches: Bench[] = [
   mcp,
   chat,
   aggregator,
+  zigbee,
 ]
 
 const only = process.argv.slice(2)

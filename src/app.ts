@@ -23,6 +23,10 @@ import type { ToolRegistry } from './mcp/types'
 import { chatPlugin } from './chat/plugin'
 import type { ChatService } from './chat/service'
 // --- /chat ---
+// --- zigbee --- (issue #6)
+import { zigbeePlugin } from './zigbee/plugin'
+import type { ZigbeeService } from './zigbee/service'
+// --- /zigbee ---
 // MCP aggregator (issue #5)
 import { aggregatorPlugin } from './aggregator/plugin'
 import type { Aggregator } from './aggregator/service'
@@ -46,6 +50,9 @@ export type Services = {
   // --- chat ---
   chat: ChatService
   // --- /chat ---
+  // --- zigbee ---
+  zigbee: ZigbeeService
+  // --- /zigbee ---
   // MCP aggregator (issue #5): external servers feeding the registry.
   aggregator: Aggregator
 }
@@ -119,6 +126,8 @@ export function createApp(s: Services) {
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
+      // --- zigbee ---
+      .use(zigbeePlugin(s.zigbee))
       .use(chatPlugin(s.chat, s.config, s.auth.limits))
       // MCP aggregator (issue #5)
       .use(aggregatorPlugin(s.aggregator))

@@ -16,6 +16,9 @@ import { Registry } from './mcp/registry'
 import { toolSwitchRepo } from './mcp/repo'
 import { McpService } from './mcp/service'
 // --- /mcp ---
+// --- zigbee --- (issue #6)
+import { ZigbeeService } from './zigbee/service'
+// --- /zigbee ---
 // --- chat ---
 import { ChatService } from './chat/service'
 // --- /chat ---
@@ -108,6 +111,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     health.register('mcp_servers', () => aggregator.health())
     stats.register('mcp_servers', () => aggregator.stats())
 
+    // --- zigbee --- start() never waits for the broker: it dials in the background.
+    const zigbee = new ZigbeeService({ config: () => config.current.home, db: db.db, bus, log: log.child('zigbee'), tools })
+    await zigbee.start()
+    stoppers.push(() => zigbee.stop())
+    health.register('home', () => zigbee.health())
+    stats.register('home', () => zigbee.stats())
+    // --- /zigbee ---
+
     // --- chat ---
     const chat = new ChatService({ config, db, log: log.child('chat'), bus, providers, registry: tools })
     chat.start()
@@ -115,8 +126,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     health.register('chat', () => ({ status: 'ok', ...chat.stats() }))
     stats.register('chat', () => chat.stats())
     // --- /chat ---
+    // --- zigbee --- rooms, device names and kinds (no state) in every chat's system context
+    chat.addContext(() => zigbee.overview())
+    // --- /zigbee ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat }
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port
