@@ -103,6 +103,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
     // --- /mcp ---
 
+    // --- zigbee --- start() never waits for the broker: it dials in the background. Before the
+    // aggregator, so the home tools are built-ins an upstream's names yield to.
+    const zigbee = new ZigbeeService({ config: () => config.current.home, db: db.db, bus, log: log.child('zigbee'), tools })
+    await zigbee.start()
+    stoppers.push(() => zigbee.stop())
+    health.register('home', () => zigbee.health())
+    stats.register('home', () => zigbee.stats())
+    // --- /zigbee ---
+
     // MCP aggregator (issue #5): external servers' tools enter the registry after the built-ins
     // (which keep their names); stopped before /mcp and the registry.
     const aggregator = new Aggregator({ registry: tools, config, bus, db: db.db, log: log.child('aggregator'), env: opts.env })
@@ -110,14 +119,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stoppers.push(() => aggregator.stop())
     health.register('mcp_servers', () => aggregator.health())
     stats.register('mcp_servers', () => aggregator.stats())
-
-    // --- zigbee --- start() never waits for the broker: it dials in the background.
-    const zigbee = new ZigbeeService({ config: () => config.current.home, db: db.db, bus, log: log.child('zigbee'), tools })
-    await zigbee.start()
-    stoppers.push(() => zigbee.stop())
-    health.register('home', () => zigbee.health())
-    stats.register('home', () => zigbee.stats())
-    // --- /zigbee ---
 
     // --- chat ---
     const chat = new ChatService({ config, db, log: log.child('chat'), bus, providers, registry: tools })
