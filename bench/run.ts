@@ -5,6 +5,7 @@ import chat from './chat'
 import aggregator from './aggregator'
 import admin from './admin'
 import { meets, type Bench, type BenchRow } from './types'
+import zigbee from './zigbee'
 
 /**
  * `bun run bench [name...]`: runs each bench module against local stand-ins and prints a table and
@@ -17,6 +18,7 @@ const benches: Bench[] = [
   mcp,
   chat,
   aggregator,
+  zigbee,
   admin,
 ]
 

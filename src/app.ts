@@ -24,6 +24,10 @@ import type { ToolRegistry } from './mcp/types'
 import { chatPlugin } from './chat/plugin'
 import type { ChatService } from './chat/service'
 // --- /chat ---
+// --- zigbee --- (issue #6)
+import { zigbeePlugin } from './zigbee/plugin'
+import type { ZigbeeService } from './zigbee/service'
+// --- /zigbee ---
 // MCP aggregator (issue #5)
 import { aggregatorPlugin } from './aggregator/plugin'
 import type { Aggregator } from './aggregator/service'
@@ -47,6 +51,9 @@ export type Services = {
   // --- chat ---
   chat: ChatService
   // --- /chat ---
+  // --- zigbee ---
+  zigbee: ZigbeeService
+  // --- /zigbee ---
   // MCP aggregator (issue #5): external servers feeding the registry.
   aggregator: Aggregator
   // admin panel: the last log lines for its live tail
@@ -122,6 +129,8 @@ export function createApp(s: Services) {
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))
+      // --- zigbee ---
+      .use(zigbeePlugin(s.zigbee))
       .use(chatPlugin(s.chat, s.config, s.auth.limits))
       // MCP aggregator (issue #5)
       .use(aggregatorPlugin(s.aggregator))

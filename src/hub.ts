@@ -17,6 +17,9 @@ import { Registry } from './mcp/registry'
 import { toolSwitchRepo } from './mcp/repo'
 import { McpService } from './mcp/service'
 // --- /mcp ---
+// --- zigbee --- (issue #6)
+import { ZigbeeService } from './zigbee/service'
+// --- /zigbee ---
 // --- chat ---
 import { ChatService } from './chat/service'
 // --- /chat ---
@@ -110,6 +113,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     stats.register('mcp', () => ({ tools: tools.list({ includeDisabled: true }).length, sessions: mcp.sessionCount }))
     // --- /mcp ---
 
+    // --- zigbee --- start() never waits for the broker: it dials in the background. Before the
+    // aggregator, so the home tools are built-ins an upstream's names yield to.
+    const zigbee = new ZigbeeService({ config: () => config.current.home, db: db.db, bus, log: log.child('zigbee'), tools })
+    await zigbee.start()
+    stoppers.push(() => zigbee.stop())
+    health.register('home', () => zigbee.health())
+    stats.register('home', () => zigbee.stats())
+    // --- /zigbee ---
+
     // MCP aggregator (issue #5): external servers' tools enter the registry after the built-ins
     // (which keep their names); stopped before /mcp and the registry.
     const aggregator = new Aggregator({ registry: tools, config, bus, db: db.db, log: log.child('aggregator'), env: opts.env })
@@ -125,8 +137,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     health.register('chat', () => ({ status: 'ok', ...chat.stats() }))
     stats.register('chat', () => chat.stats())
     // --- /chat ---
+    // --- zigbee --- rooms, device names and kinds (no state) in every chat's system context
+    chat.addContext(() => zigbee.overview())
+    // --- /zigbee ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, logRing }
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee, logRing }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

@@ -1,6 +1,7 @@
 import type { ServerStatus, ServerTool } from '../aggregator/types'
 import type { AdminSessions, Principal, Scope } from '../auth/types'
 import type { ChatApi } from '../chat/types'
+import type { DeviceView, HomeStatus, SetOutcome, StateView } from '../zigbee/types'
 import type { ConfigService } from '../core/config'
 import type { EventBus } from '../core/events'
 import type { HealthRegistry } from '../core/health'
@@ -55,18 +56,18 @@ export interface McpAdmin {
   setToolEnabled(name: string, tool: string, enabled: boolean): McpServerTool
 }
 
-export type DeviceListing = { name: string; kind: string; room: string | null; hidden: boolean; available: boolean | null; can_set: string[]; model: string | null; vendor: string | null }
-export type DeviceState = { device: string; available: boolean | null; stale: boolean; state: Record<string, unknown>; updated_at: string | null }
+export type DeviceListing = DeviceView
+export type DeviceState = StateView
 
 /** What the panel needs from the zigbee feature (its `ZigbeeService` has it). */
 export interface DevicesAdmin {
   readonly isEnabled: boolean
-  status(): { enabled: boolean; broker: string; bridge: string; devices: number }
+  status(): HomeStatus
   list(opts?: { includeHidden?: boolean }): DeviceListing[]
   device(name: string, opts?: { includeHidden?: boolean }): DeviceState
   rooms(opts?: { includeHidden?: boolean }): { name: string; devices: string[] }[]
   update(name: string, patch: { room?: string | null; hidden?: boolean }): unknown
-  set(target: { device?: string }, command: Record<string, unknown>, opts?: { includeHidden?: boolean }): Promise<{ message: string }>
+  set(target: { device?: string }, command: Record<string, unknown>, opts?: { includeHidden?: boolean }): Promise<SetOutcome>
 }
 
 /**

@@ -15,6 +15,9 @@ const RULES: [method: RegExp, path: RegExp, scope: Scope][] = [
   [/^GET$/, /^\/api\/v1\/(info|stats)$/, 'chat'],
   [/^GET$/, /^\/api\/v1\/health\/models\//, 'chat'],
   [/^GET$/, /^\/api\/v1\/conversations(\/.*)?$/, 'chat'],
+  // A kitchen display reads devices and rooms with its chat token; setting one is a tool call.
+  [/^GET$/, /^\/api\/v1\/(devices|rooms)(\/.*)?$/, 'chat'],
+  [/^POST$/, /^\/api\/v1\/devices\/[^/]+\/set$/, 'tools:call'],
   [/^POST$/, /^\/tools\/list$/, 'tools:list'],
   [/^POST$/, /^\/tools\/call$/, 'tools:call'],
   // /mcp needs tools:list; a tools/call inside the JSON-RPC body also needs tools:call (the guard peeks).

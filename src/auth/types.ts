@@ -38,15 +38,7 @@ export interface Limits {
 }
 
 /** What the tool registry reports after each call; the audit log stores it. */
-export type ToolCallRecord = {
-  name: string
-  actor: string
-  surface: string
-  args: unknown
-  isError: boolean
-  error?: string
-  durationMs: number
-}
+export type { CallObservation as ToolCallRecord } from '../mcp/types'
 
 /** The admin panel's view of sessions: log in with a token, log out, all cookie details inside. */
 export interface AdminSessions {

@@ -2,6 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv'
 import Ajv2020 from 'ajv/dist/2020'
 import { errorMessage, HearthError, NotFound } from '../core/errors'
 import type {
+  CallObservation,
   JsonSchema,
   PromptDefinition,
   RegistryChange,
@@ -20,16 +21,6 @@ const NAME = /^[A-Za-z0-9_.-]{1,128}$/
 
 type Entry = { def: ToolDefinition; enabled: boolean; validate?: ValidateFunction }
 
-/** What the `onCall` observer hears after every call (the audit log). */
-export type CallObservation = {
-  name: string
-  actor: string
-  surface: string
-  args: unknown
-  isError: boolean
-  error?: string
-  durationMs: number
-}
 
 /**
  * Every tool, prompt and resource of the hub. Arguments are checked against the tool's schema

@@ -115,6 +115,17 @@ export type ResourceTemplateDefinition = {
   list?(ctx: ToolContext): Promise<{ uri: string; name: string; mimeType?: string }[]>
 }
 
+/** What the `onCall` observer hears after every call (the audit log). */
+export type CallObservation = {
+  name: string
+  actor: string
+  surface: string
+  args: unknown
+  isError: boolean
+  error?: string
+  durationMs: number
+}
+
 export type RegistryChange = { kind: 'tools' | 'prompts' | 'resources' }
 
 /** The registry surface other features may depend on (implemented in mcp/registry.ts). */
