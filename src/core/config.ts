@@ -72,8 +72,9 @@ export function flatten(value: unknown, prefix = '', out: Record<string, unknown
   return out
 }
 
+/** Header and MCP-server `env` values are secrets as often as not (tokens), so all of them are hidden. */
 export function redactConfigValue(key: string, value: unknown): unknown {
-  if (typeof value === 'string' && value !== '' && (SECRET_LEAF.test(key) || /\.headers\./.test(key))) return '***'
+  if (typeof value === 'string' && value !== '' && (SECRET_LEAF.test(key) || /\.(headers|env)\./.test(key))) return '***'
   return value
 }
 
@@ -156,9 +157,13 @@ export class ConfigService {
   private fileTree: Record<string, unknown> = {}
   private overrides: Record<string, unknown> = {}
   private config!: HearthConfig
-  private watcher?: FSWatcher
+  private watchers: FSWatcher[] = []
   private reloadTimer?: ReturnType<typeof setTimeout>
+  /** The YAML text plus the servers_file text last read: an unchanged pair is not reloaded. */
   private lastText?: string
+  private serversPath?: string
+  private serversText = ''
+  private lastRefused?: string
   private pollTimer?: ReturnType<typeof setInterval>
   private storeVersion = 0
   readonly path?: string
@@ -174,17 +179,28 @@ export class ConfigService {
   /** Reads file and overrides; throws (with every bad path) when the file itself is invalid. */
   load(): HearthConfig {
     this.fileTree = this.readFile()
-    this.overrides = this.opts.store.load()
-    try {
-      this.config = resolveConfig(this.fileTree, this.overrides)
-    } catch (err) {
-      // A stored override that no longer fits (e.g. after a file edit) must not stop the hub.
-      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', { error: errorMessage(err) })
-      this.config = resolveConfig(this.fileTree, {})
-      this.overrides = {}
-    }
+    const { config, overrides } = this.resolveWithOverrides(this.fileTree, this.opts.store.load())
+    this.config = config
+    this.overrides = overrides
     this.registerSecrets()
     return this.config
+  }
+
+  /**
+   * The file alone must be valid (else this throws); stored overrides that no longer fit it (e.g. an
+   * override of a provider the file dropped) are ignored and logged rather than stopping the hub.
+   */
+  private resolveWithOverrides(tree: Record<string, unknown>, overrides: Record<string, unknown>) {
+    try {
+      return { config: resolveConfig(tree, overrides), overrides }
+    } catch (err) {
+      const config = resolveConfig(tree, {})
+      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', {
+        keys: Object.keys(overrides),
+        error: errorMessage(err),
+      })
+      return { config, overrides: {} }
+    }
   }
 
   /**
@@ -203,20 +219,43 @@ export class ConfigService {
         }
       }, pollMs)
     }
-    if (!this.path || !existsSync(this.path)) return
-    const name = basename(this.path)
-    this.watcher = watch(dirname(this.path), (_event, file) => {
-      if (file && file !== name) return
-      clearTimeout(this.reloadTimer)
-      this.reloadTimer = setTimeout(() => this.reload(), 50)
-    })
+    this.watchFiles()
   }
 
   stop(): void {
     clearInterval(this.pollTimer)
+    this.pollTimer = undefined
     clearTimeout(this.reloadTimer)
-    this.watcher?.close()
-    this.watcher = undefined
+    this.unwatchFiles()
+  }
+
+  /** Watches the folders (editors replace files by rename) of the YAML file and its servers_file. */
+  private watchFiles(): void {
+    this.unwatchFiles()
+    if (!this.path || !existsSync(this.path)) return
+    const byDir = new Map<string, Set<string>>()
+    for (const file of [this.path, this.serversPath]) {
+      if (!file) continue
+      const names = byDir.get(dirname(file)) ?? new Set<string>()
+      byDir.set(dirname(file), names.add(basename(file)))
+    }
+    for (const [dir, names] of byDir) {
+      try {
+        this.watchers.push(
+          watch(dir, (_event, file) => {
+            if (file && !names.has(String(file))) return
+            clearTimeout(this.reloadTimer)
+            this.reloadTimer = setTimeout(() => this.reload(), 50)
+          }),
+        )
+      } catch (err) {
+        this.opts.log.warn('cannot watch config folder; edits need a restart', { dir, error: errorMessage(err) })
+      }
+    }
+  }
+
+  private unwatchFiles(): void {
+    for (const w of this.watchers.splice(0)) w.close()
   }
 
   /** Re-reads the file; an invalid edit is logged and the last good config stays. */
@@ -228,20 +267,32 @@ export class ConfigService {
       this.opts.log.error('config file unreadable; keeping the last good config', { path: this.path, error: errorMessage(err) })
       return false
     }
-    if (text === this.lastText) return false
+    const serversBefore = this.serversPath
     try {
       const tree = this.parse(text)
-      const next = resolveConfig(tree, this.overrides)
-      this.lastText = text
+      const seen = `${text}\0${this.serversText}`
+      if (seen === this.lastText) return false
+      this.lastText = seen
+      this.lastRefused = undefined
+      const { config, overrides } = this.resolveWithOverrides(tree, this.opts.store.load())
       this.fileTree = tree
-      this.swap(next)
-      this.opts.log.info('config reloaded', { path: this.path })
+      this.overrides = overrides
+      const changes = this.swap(config)
+      this.opts.log.info('config reloaded', { path: this.path, changed: changes.map((c) => c.key) })
+      if (this.serversPath !== serversBefore && this.watchers.length) this.watchFiles()
       return true
     } catch (err) {
-      this.lastText = text
+      this.serversPath = serversBefore
+      // Editors fire several events per save: report one refused edit once.
+      const refused = `${text}\0${this.serversText}`
+      if (refused === this.lastRefused) return false
+      this.lastRefused = refused
+      this.lastText = undefined
+      const issues = err instanceof ValidationFailed ? err.issues : undefined
       this.opts.log.error('invalid config edit refused; keeping the last good config', {
         path: this.path,
         error: errorMessage(err),
+        issues,
       })
       return false
     }
@@ -347,8 +398,9 @@ export class ConfigService {
     if (!this.path) return {}
     if (!existsSync(this.path)) throw new ValidationFailed(`config file not found: ${this.path}`, [{ path: this.path, message: 'not found' }])
     const text = readFileSync(this.path, 'utf8')
-    this.lastText = text
-    return this.parse(text)
+    const tree = this.parse(text)
+    this.lastText = `${text}\0${this.serversText}`
+    return tree
   }
 
   private parse(text: string): Record<string, unknown> {
@@ -361,14 +413,18 @@ export class ConfigService {
     if (!isPlainObject(raw)) throw new ValidationFailed(`${this.path}: the top level must be a mapping`, [{ path: '(root)', message: 'not a mapping' }])
     const tree = interpolate(raw, this.opts.env) as Record<string, unknown>
     const serversFile = getPath(tree, 'mcp.servers_file')
+    this.serversPath = undefined
+    this.serversText = ''
     if (typeof serversFile === 'string' && serversFile) this.mergeServersFile(tree, resolve(dirname(this.path!), serversFile))
     return tree
   }
 
   private mergeServersFile(tree: Record<string, unknown>, file: string): void {
     let servers: Record<string, unknown>
+    this.serversPath = file
     try {
-      servers = interpolate(parseMcpServersFile(readFileSync(file, 'utf8')), this.opts.env) as Record<string, unknown>
+      this.serversText = readFileSync(file, 'utf8')
+      servers = interpolate(parseMcpServersFile(this.serversText), this.opts.env) as Record<string, unknown>
     } catch (err) {
       throw new ValidationFailed(`${file}: ${errorMessage(err)}`, [{ path: 'mcp.servers_file', message: errorMessage(err) }])
     }

@@ -95,6 +95,12 @@ export class Logger {
   }
 }
 
+/** A level name from outside (HEARTH_LOG_LEVEL); anything else is `undefined`, never a silent logger. */
+export function parseLevel(text: string | undefined): Level | undefined {
+  const t = text?.trim().toLowerCase()
+  return t && t in rank ? (t as Level) : undefined
+}
+
 export function createLogger(opts: LogOptions = {}): Logger {
   return new Logger(new LogCore(opts), 'hearth')
 }
