@@ -11,6 +11,12 @@ export const serve: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`)
     const port = parsePort(values.port !== undefined ? '--port' : 'HEARTH_PORT', values.port ?? envValue(env, 'HEARTH_PORT'))
     if (values.host === '') throw new UsageError('--host must not be empty')
+    // Handlers go in before anything starts: a signal during start-up stops the hub once it is up
+    // instead of killing the process half-way (Bun installs signal handlers asynchronously).
+    const signalled = new Promise<string>((done) => {
+      process.once('SIGINT', () => done('SIGINT'))
+      process.once('SIGTERM', () => done('SIGTERM'))
+    })
     const hub = await startHub({
       configPath: configPath(values.config, env),
       dataDir: dataDir(values.data, env),
@@ -23,14 +29,10 @@ export const serve: Command = {
     // The binary is built with a raised JIT threshold so run-once startup code stays interpreted
     // (less memory); from here on hot paths should tier up as usual.
     Bun.unsafe.setJITPolicy(1)
-    await new Promise<void>((done) => {
-      const shutdown = () => {
-        setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref()
-        hub.stop().then(done, done)
-      }
-      process.once('SIGINT', shutdown)
-      process.once('SIGTERM', shutdown)
-    })
+    const signal = await signalled
+    hub.services.log.info('stopping', { signal })
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref()
+    await hub.stop()
     return 0
   },
 }
