@@ -3,6 +3,7 @@ import providers from './providers'
 import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
+import binary from './binary'
 import { meets, type Bench, type BenchRow } from './types'
 import zigbee from './zigbee'
 
@@ -18,6 +19,7 @@ const benches: Bench[] = [
   chat,
   aggregator,
   zigbee,
+  binary,
 ]
 
 const only = process.argv.slice(2)

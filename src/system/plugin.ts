@@ -20,6 +20,8 @@ export const systemPlugin = ({ config, health, stats, startedAt }: SystemDeps) =
       version: VERSION,
       runtime: `bun ${Bun.version}`,
       platform: `${process.platform}-${process.arch}`,
+      // The compiled binary has NODE_ENV baked in by `bun build --production`; a checkout has not.
+      mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
       started_at: new Date(startedAt).toISOString(),
       config_path: config.path ?? null,
     }))
