@@ -26,7 +26,7 @@ async function sample(cmd: string[], root: string, withRss: boolean): Promise<Sa
   const t0 = performance.now()
   const proc = Bun.spawn([...cmd, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HEARTH_ADMIN_TOKEN: 'hth_bench_token_0123456789abcdef', HEARTH_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HEARTH_ADMIN_TOKEN: 'hth_bench_token_0123456789abcdef' },
     stdout: 'ignore',
     stderr: 'ignore',
   })

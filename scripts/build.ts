@@ -6,9 +6,11 @@
  *   development build forever.
  * - `--bytecode --format=esm`: pre-compiled bytecode halves start-up (≈60 → ≈30 ms); it needs ESM
  *   because main.ts has exports (without it the binary tried to serve the entry's exports).
- * - `--compile-jit-policy=20`: run-once start-up code stays in the interpreter instead of being
- *   JIT-compiled, which keeps ≈4 MB of JIT code pages out of the idle RSS; `serve` resets the policy
- *   to normal (`Bun.unsafe.setJITPolicy(1)`) once it listens.
+ * - `--compile-jit-policy=20`: JavaScriptCore tiers a function up only after 20× the usual number
+ *   of calls, so run-once start-up code stays in the interpreter instead of being JIT-compiled: idle
+ *   RSS ≈50 MB instead of ≈54 MB. It stays in force (hot paths still tier up, later): resetting it
+ *   to 1 once listening cost ≈2.3 MB of idle RSS, and we measured no throughput difference on
+ *   5,000-request runs against the binary.
  * - NODE_ENV=production in the build's environment: Bun lets an inherited NODE_ENV override
  *   `--production`.
  * - `--no-compile-autoload-bunfig`: a bunfig.toml lying in the working directory of an installed

@@ -26,9 +26,6 @@ export const serve: Command = {
       print: out,
     })
     out(`Hearth is listening on ${hub.url} (admin: ${hub.url}/admin)`)
-    // The binary is built with a raised JIT threshold so run-once startup code stays interpreted
-    // (less memory); from here on hot paths should tier up as usual.
-    Bun.unsafe.setJITPolicy(1)
     const signal = await signalled
     hub.services.log.info('stopping', { signal })
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref()
