@@ -37,8 +37,13 @@ class LogCore {
 function stderrSink(): Sink {
   const writer = Bun.stderr.writer()
   return (line) => {
-    writer.write(line + '\n')
-    writer.flush()
+    try {
+      writer.write(line + '\n')
+      const pending = writer.flush()
+      if (pending instanceof Promise) pending.catch(() => {})
+    } catch {
+      // stderr closed (EPIPE): logging must never take a request down with it.
+    }
   }
 }
 

@@ -66,6 +66,21 @@ describe('CLI usage', () => {
     expect(r.stderr.trim()).toBe('hearth: HEARTH_PORT must be a port number 0-65535, got "80x"')
   })
 
+  test('a port already in use is one clear line and a non-zero exit, not a stack trace', async () => {
+    const busy = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('taken') })
+    try {
+      const dir = tempDir()
+      const r = await runCli(['serve', '--host', '127.0.0.1', '--port', String(busy.port), '--data', join(dir, 'data')], {
+        cwd: dir,
+        env: { HEARTH_ADMIN_TOKEN: TOKEN },
+      })
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n')).toEqual([`hearth: Failed to start server. Is port ${busy.port} in use?`])
+    } finally {
+      busy.stop(true)
+    }
+  })
+
   test('an invalid config file stops serve with every bad path on one line', async () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'bad.yaml'), 'server: { port: "eighty" }\nchat: { max_tool_hops: -1 }\n')
