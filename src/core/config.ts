@@ -194,12 +194,20 @@ export class ConfigService {
     try {
       return { config: resolveConfig(tree, overrides), overrides }
     } catch (err) {
-      const config = resolveConfig(tree, {})
-      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', {
-        keys: Object.keys(overrides),
-        error: errorMessage(err),
-      })
-      return { config, overrides: {} }
+      let config = resolveConfig(tree, {})
+      // Keep every override that still fits, one by one; only the misfits are dropped.
+      const kept: Record<string, unknown> = {}
+      const ignored: string[] = []
+      for (const [key, value] of Object.entries(overrides)) {
+        try {
+          config = resolveConfig(tree, { ...kept, [key]: value })
+          kept[key] = value
+        } catch {
+          ignored.push(key)
+        }
+      }
+      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', { keys: ignored, error: errorMessage(err) })
+      return { config, overrides: kept }
     }
   }
 
@@ -302,13 +310,9 @@ export class ConfigService {
   reloadOverrides(): void {
     const overrides = this.opts.store.load()
     if (JSON.stringify(overrides) === JSON.stringify(this.overrides)) return
-    try {
-      const next = resolveConfig(this.fileTree, overrides)
-      this.overrides = overrides
-      this.swap(next)
-    } catch (err) {
-      this.opts.log.warn('stored overrides refused', { error: errorMessage(err) })
-    }
+    const next = this.resolveWithOverrides(this.fileTree, overrides)
+    this.overrides = next.overrides
+    this.swap(next.config)
   }
 
   /** Sets a runtime override (dotted key); validated against the whole config before it is stored. */

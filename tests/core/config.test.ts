@@ -197,10 +197,16 @@ describe('ConfigService', () => {
     expect(lines.join('\n')).toContain('***')
   })
 
-  test('stored overrides that no longer fit the file are ignored and logged, not fatal', () => {
-    const { svc, logs } = setup('server: { port: 9000 }\n', { store: memoryStore({ 'server.port': 'bad' }) })
-    expect(svc.load().server.port).toBe(9000)
-    expect(logs.some((l) => l.level === 'warn' && String(l.msg).includes('overrides'))).toBe(true)
+  test('stored overrides that no longer fit the file are ignored and logged, not fatal; the others stay', () => {
+    const { svc, logs } = setup('server: { port: 9000 }\n', {
+      store: memoryStore({ 'server.port': 'bad', 'chat.max_tool_hops': 3, 'providers.gone.model': 'm' }),
+    })
+    const c = svc.load()
+    expect(c.server.port).toBe(9000)
+    expect(c.chat.max_tool_hops).toBe(3)
+    expect(svc.overrideKeys()).toEqual(['chat.max_tool_hops'])
+    const warning = logs.find((l) => l.level === 'warn' && String(l.msg).includes('overrides'))!
+    expect(warning.keys).toEqual(['server.port', 'providers.gone.model'])
   })
 
   test('a YAML syntax error or a missing file refuses to start with a clear reason', () => {
