@@ -109,9 +109,9 @@ export function createApp(s: Services) {
         started.set(request, { id, at: performance.now() })
         set.headers['x-request-id'] = id
       })
-      .onAfterResponse({ as: 'global' }, ({ request, set, responseValue }) => {
+      // Elysia's own `path`, not `new URL(request.url)`: a hostile Host header makes the URL invalid.
+      .onAfterResponse({ as: 'global' }, ({ request, set, responseValue, path }) => {
         const start = started.get(request)
-        const path = new URL(request.url).pathname
         const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
         const fields = {
           request_id: start?.id,

@@ -64,7 +64,7 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 describe('validation', () => {
   test('no file at all yields a complete config of defaults', () => {
     const c = resolveConfig({})
-    expect(c.server).toEqual({ host: '0.0.0.0', port: 8000, allowed_origins: [] })
+    expect(c.server).toMatchObject({ host: '0.0.0.0', port: 8000, allowed_origins: [] })
     expect(c.auth.enabled).toBe(true)
     expect(c.chat.persistence).toEqual({ interval_ms: 200, min_chars: 1024 })
     expect(c.home.base_topic).toBe('zigbee2mqtt')
