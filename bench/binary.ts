@@ -22,7 +22,7 @@ function memory(pid: number): { rssMb: number; anonMb: number; fileMb: number } 
 
 async function sample(cmd: string[], root: string, withRss: boolean): Promise<Sample> {
   const dir = mkdtempSync(join(root, 'run-'))
-  const port = 20_000 + Math.floor(Math.random() * 30_000)
+  const port = freePort()
   const t0 = performance.now()
   const proc = Bun.spawn([...cmd, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
     cwd: dir,
@@ -43,7 +43,7 @@ async function sample(cmd: string[], root: string, withRss: boolean): Promise<Sa
         await Bun.sleep(1)
       }
     }
-    if (Number.isNaN(startMs)) throw new Error(`no healthy answer from ${cmd.join(' ')}`)
+    if (Number.isNaN(startMs)) throw new Error(`no healthy answer from ${cmd.join(' ')} (exit ${proc.exitCode})`)
     let mem = { rssMb: NaN, anonMb: NaN, fileMb: NaN }
     if (withRss) {
       await Bun.sleep(SETTLE_MS)
@@ -55,6 +55,14 @@ async function sample(cmd: string[], root: string, withRss: boolean): Promise<Sa
     await proc.exited
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** A port that was free a moment ago (a random one collided with other processes on a busy box). */
+function freePort(): number {
+  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = server.port!
+  server.stop(true)
+  return port
 }
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50)
