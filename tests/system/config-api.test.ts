@@ -229,3 +229,22 @@ describe('request logging', () => {
     expect(text).not.toContain('hth_wrong_token_value_123456')
   })
 })
+
+describe('HEARTH_LOG_LEVEL', () => {
+  test('wins over log.level in the file', async () => {
+    const hub = await startTestHub({ yaml: 'log: { level: debug }\n', env: { HEARTH_LOG_LEVEL: 'warn' } })
+    hubs.push(hub)
+    await hub.api('/api/v1/info')
+    await Bun.sleep(20)
+    expect(hub.logs.filter((l) => l.includes('"ns":"http"'))).toEqual([])
+    expect(hub.logs.some((l) => l.includes('"level":"info"'))).toBe(false)
+  })
+
+  test('an unknown level is reported, not silently turned into a mute logger', async () => {
+    const hub = await startTestHub({ env: { HEARTH_LOG_LEVEL: 'loud' } })
+    hubs.push(hub)
+    expect(hub.logs.some((l) => l.includes('HEARTH_LOG_LEVEL ignored') && l.includes('"value":"loud"'))).toBe(true)
+    await hub.api('/api/v1/info')
+    await until(() => hub.logs.some((l) => l.includes('"path":"/api/v1/info"')))
+  })
+})
