@@ -24,13 +24,14 @@ RUN set -e; \
     case "$TARGETARCH" in arm64) arch=arm64 ;; amd64|"") arch=x64 ;; *) echo "unsupported arch $TARGETARCH" >&2; exit 1 ;; esac; \
     bun run scripts/build.ts "$arch"; \
     install -D -m 755 "dist/hearth-linux-$arch" /out/hearth; \
-    install -d -m 750 /out/data
+    install -d -m 750 /out/volume/data
 
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /out/hearth /usr/local/bin/hearth
 COPY config/hearth.yaml /etc/hearth/hearth.yaml
-# An empty /data owned by the runtime user, so a fresh named volume is writable by it.
-COPY --from=build --chown=65532:65532 /out/data /data
+# An empty /data owned by the runtime user, so a fresh named volume is writable by it. Copied as
+# an entry of its parent: --chown applies to what is copied, not to a destination it creates.
+COPY --from=build --chown=65532:65532 /out/volume/ /
 ENV HEARTH_CONFIG=/etc/hearth/hearth.yaml \
     HEARTH_DATA=/data \
     HEARTH_HOST=0.0.0.0 \
