@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import pkg from '../../package.json'
 import { buildBinary } from '../../scripts/build'
 import { runCli, startServer, type RunningServer } from '../helpers/cli'
+import { startProviderFakes } from '../helpers/provider-fakes'
 
 /**
  * STYLE §15: the binary is the product. Build the release x64 binary and run it from an EMPTY
@@ -64,6 +65,29 @@ describe('compiled x64 binary', () => {
       expect((db.query('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n).toBeGreaterThan(0)
     } finally {
       db.close()
+    }
+  })
+
+  test('the provider SDKs, split into chunks loaded on first use, work inside the binary', async () => {
+    const fakes = startProviderFakes()
+    const cwd = mkdtempSync(join(root, 'cwd-'))
+    const configDir = mkdtempSync(join(root, 'config-'))
+    const configPath = join(configDir, 'hearth.yaml')
+    await Bun.write(configPath, fakes.yaml())
+    const token = 'hth_binary_test_token_0123456789'
+    const hub = await startServer(['serve', '--host', '127.0.0.1', '--port', '0', '--config', configPath, '--data', join(cwd, 'data')], {
+      cmd: [binary],
+      cwd,
+      env: { HEARTH_ADMIN_TOKEN: token },
+    })
+    try {
+      for (const name of ['openai', 'anthropic', 'gemini']) {
+        const res = await fetch(`${hub.url}/api/v1/providers/${name}/test`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+        expect({ name, body: await res.json() }).toMatchObject({ name, body: { ok: true } })
+      }
+    } finally {
+      expect((await hub.terminate()).code).toBe(0)
+      await fakes.stop()
     }
   })
 
