@@ -124,12 +124,12 @@ export function createApp(s: Services) {
         else log.info('request', fields)
       })
       // The one error mapper: JSON for the API, a fragment for htmx.
-      .onError({ as: 'global' }, ({ code, error, request, set }) => {
+      .onError({ as: 'global' }, ({ code, error, request, set, path }) => {
         const mapped = error instanceof HearthError ? null : frameworkError(code, error)
         const { status, body } = mapped
           ? { status: mapped.status, body: { error: { code: mapped.code, message: mapped.message } } }
           : toErrorBody(error)
-        if (status >= 500) log.error('request failed', { path: new URL(request.url).pathname, error })
+        if (status >= 500) log.error('request failed', { request_id: started.get(request)?.id, path, error })
         if (error instanceof RateLimited) set.headers['retry-after'] = String(error.retryAfterS)
         set.status = status
         if (request.headers.get('hx-request')) {
