@@ -3,9 +3,9 @@ import providers from './providers'
 import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
+import zigbee from './zigbee'
 import binary from './binary'
 import { meets, type Bench, type BenchRow } from './types'
-import zigbee from './zigbee'
 
 /**
  * `bun run bench [name...]`: runs each bench module against local stand-ins and prints a table and
