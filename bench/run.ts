@@ -3,8 +3,9 @@ import providers from './providers'
 import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
-import { meets, type Bench, type BenchRow } from './types'
 import zigbee from './zigbee'
+import binary from './binary'
+import { meets, type Bench, type BenchRow } from './types'
 
 /**
  * `bun run bench [name...]`: runs each bench module against local stand-ins and prints a table and
@@ -18,6 +19,7 @@ const benches: Bench[] = [
   chat,
   aggregator,
   zigbee,
+  binary,
 ]
 
 const only = process.argv.slice(2)

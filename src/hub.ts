@@ -4,7 +4,7 @@ import { AuthService } from './auth/service'
 import { ConfigService } from './core/config'
 import { EventBus } from './core/events'
 import { HealthRegistry } from './core/health'
-import { createLogger, type Level, type Logger } from './core/log'
+import { createLogger, parseLevel, type Logger } from './core/log'
 import { StatsRegistry } from './core/stats'
 import { openDatabase } from './db/client'
 import { sqliteOverrideStore } from './db/override-store'
@@ -50,7 +50,11 @@ export type Hub = {
  */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const startedAt = Date.now()
-  const log = createLogger({ level: (opts.env.HEARTH_LOG_LEVEL as Level) ?? 'info', sink: opts.logSink })
+  const envLevel = parseLevel(opts.env.HEARTH_LOG_LEVEL)
+  const log = createLogger({ level: envLevel ?? 'info', sink: opts.logSink })
+  if (opts.env.HEARTH_LOG_LEVEL?.trim() && !envLevel) {
+    log.warn('HEARTH_LOG_LEVEL ignored: not one of debug, info, warn, error', { value: opts.env.HEARTH_LOG_LEVEL })
+  }
   const bus = new EventBus((err, event) => log.error('event listener failed', { event: event.type, error: err }))
   const stoppers: (() => unknown)[] = []
   const stop = async () => {
@@ -148,6 +152,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 }
 
 function applyLogLevel(log: Logger, config: ConfigService, env: Record<string, string | undefined>): void {
-  const level = (env.HEARTH_LOG_LEVEL as Level | undefined) ?? config.current.log.level ?? 'info'
+  const level = parseLevel(env.HEARTH_LOG_LEVEL) ?? config.current.log.level ?? 'info'
   log.setLevel(level, config.current.log.levels)
 }
