@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # `bun run test`: the whole suite, ending with one line "N passed, N failed". Installs the Debian
 # packages the tests drive for real when they are missing (mosquitto for MQTT, chromium for the
-# admin panel), so the README's one test command works on a fresh machine.
+# admin panel, Debian's python3 with websockets for the Python client test), so the README's one
+# test command works on a fresh machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v chromium >/dev/null || need+=(chromium)
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "installing ${need[*]} (needed by the tests)"
