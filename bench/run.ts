@@ -4,8 +4,9 @@ import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
 import admin from './admin'
-import { meets, type Bench, type BenchRow } from './types'
 import zigbee from './zigbee'
+import binary from './binary'
+import { meets, type Bench, type BenchRow } from './types'
 
 /**
  * `bun run bench [name...]`: runs each bench module against local stand-ins and prints a table and
@@ -19,6 +20,7 @@ const benches: Bench[] = [
   chat,
   aggregator,
   zigbee,
+  binary,
   admin,
 ]
 

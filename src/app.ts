@@ -6,6 +6,7 @@ import { auditPlugin, authGuard, tokensPlugin, wellKnownPlugin } from './auth/pl
 import type { AuthService } from './auth/service'
 import type { ConfigService } from './core/config'
 import { HearthError, RateLimited, toErrorBody } from './core/errors'
+import { newId } from './core/ids'
 import type { EventBus } from './core/events'
 import type { HealthRegistry } from './core/health'
 import type { Logger } from './core/log'
@@ -93,19 +94,45 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** A caller's `x-request-id` is kept when it is a sane token, so ids can be followed across hops. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/
+const QUIET_PATHS = new Set(['/api/v1/health'])
+
 export function createApp(s: Services) {
   const log = s.log.child('http')
+  const started = new WeakMap<Request, { id: string; at: number }>()
   return (
     // 2 MB is far above any legitimate body (chat text, tool arguments, config); a bigger one is a
     // 413 from Bun before it is buffered.
     new Elysia({ serve: { reusePort: false, maxRequestBodySize: MAX_BODY_BYTES } })
+      // One log line per request, with a request id the caller sees in `x-request-id`.
+      .onRequest(({ request, set }) => {
+        const given = request.headers.get('x-request-id')
+        const id = given && REQUEST_ID.test(given) ? given : newId('req_')
+        started.set(request, { id, at: performance.now() })
+        set.headers['x-request-id'] = id
+      })
+      // Elysia's own `path`, not `new URL(request.url)`: a hostile Host header makes the URL invalid.
+      .onAfterResponse({ as: 'global' }, ({ request, set, responseValue, path }) => {
+        const start = started.get(request)
+        const status = responseValue instanceof Response ? responseValue.status : typeof set.status === 'number' ? set.status : 200
+        const fields = {
+          request_id: start?.id,
+          method: request.method,
+          path,
+          status,
+          ms: start ? Math.round((performance.now() - start.at) * 100) / 100 : undefined,
+        }
+        if (QUIET_PATHS.has(path) && status < 400) log.debug('request', fields)
+        else log.info('request', fields)
+      })
       // The one error mapper: JSON for the API, a fragment for htmx.
-      .onError({ as: 'global' }, ({ code, error, request, set }) => {
+      .onError({ as: 'global' }, ({ code, error, request, set, path }) => {
         const mapped = error instanceof HearthError ? null : frameworkError(code, error)
         const { status, body } = mapped
           ? { status: mapped.status, body: { error: { code: mapped.code, message: mapped.message } } }
           : toErrorBody(error)
-        if (status >= 500) log.error('request failed', { path: new URL(request.url).pathname, error })
+        if (status >= 500) log.error('request failed', { request_id: started.get(request)?.id, path, error })
         if (error instanceof RateLimited) set.headers['retry-after'] = String(error.retryAfterS)
         set.status = status
         if (request.headers.get('hx-request')) {

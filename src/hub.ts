@@ -5,7 +5,7 @@ import { AuthService } from './auth/service'
 import { ConfigService } from './core/config'
 import { EventBus } from './core/events'
 import { HealthRegistry } from './core/health'
-import { createLogger, type Level, type Logger } from './core/log'
+import { createLogger, parseLevel, type Logger } from './core/log'
 import { StatsRegistry } from './core/stats'
 import { openDatabase } from './db/client'
 import { sqliteOverrideStore } from './db/override-store'
@@ -51,16 +51,20 @@ export type Hub = {
  */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const startedAt = Date.now()
+  const envLevel = parseLevel(opts.env.HEARTH_LOG_LEVEL)
   // admin panel: every (already masked) line also goes to an in-memory ring for the live tail.
   const logRing = new LogRing(500)
   const sink = opts.logSink ?? ((line: string) => process.stderr.write(line + '\n'))
   const log = createLogger({
-    level: (opts.env.HEARTH_LOG_LEVEL as Level) ?? 'info',
+    level: envLevel ?? 'info',
     sink: (line) => {
       sink(line)
       logRing.push(line)
     },
   })
+  if (opts.env.HEARTH_LOG_LEVEL?.trim() && !envLevel) {
+    log.warn('HEARTH_LOG_LEVEL ignored: not one of debug, info, warn, error', { value: opts.env.HEARTH_LOG_LEVEL })
+  }
   const bus = new EventBus((err, event) => log.error('event listener failed', { event: event.type, error: err }))
   const stoppers: (() => unknown)[] = []
   const stop = async () => {
@@ -158,6 +162,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 }
 
 function applyLogLevel(log: Logger, config: ConfigService, env: Record<string, string | undefined>): void {
-  const level = (env.HEARTH_LOG_LEVEL as Level | undefined) ?? config.current.log.level ?? 'info'
+  const level = parseLevel(env.HEARTH_LOG_LEVEL) ?? config.current.log.level ?? 'info'
   log.setLevel(level, config.current.log.levels)
 }

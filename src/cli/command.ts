@@ -30,10 +30,19 @@ export function parse<O extends Options>(argv: string[], options: O) {
   }
 }
 
+/** An environment variable set to "" counts as unset (a blank line in a unit file must not mean port 0). */
+export function envValue(env: CliContext['env'], name: string): string | undefined {
+  const v = env[name]
+  return v === undefined || v.trim() === '' ? undefined : v
+}
+
+/** Flag, else environment, else the default: the same order for every setting. */
 export function dataDir(flag: string | undefined, env: CliContext['env']): string {
-  return flag ?? env.HEARTH_DATA ?? './data'
+  if (flag === '') throw new UsageError('--data must not be empty')
+  return flag ?? envValue(env, 'HEARTH_DATA') ?? './data'
 }
 
 export function configPath(flag: string | undefined, env: CliContext['env']): string | undefined {
-  return findConfigPath(flag, env)
+  if (flag === '') throw new UsageError('--config must not be empty')
+  return findConfigPath(flag, { ...env, HEARTH_CONFIG: envValue(env, 'HEARTH_CONFIG') })
 }

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
-import { Value } from '@sinclair/typebox/value'
-import { ConfigSchema, McpServerSchema, ProviderSchema, type HearthConfig, type McpServerConfig } from './config-schema'
+import type { HearthConfig } from './config-schema'
+import { flatten, getPath, interpolate, isPlainObject, parseMcpServersFile, redactConfigValue, resolveConfig } from './config-resolve'
 import { ValidationFailed, errorMessage } from './errors'
 import type { ConfigChange, EventBus } from './events'
 import type { Logger } from './log'
 
 export type { HearthConfig, ProviderConfig, McpServerConfig } from './config-schema'
+// The pure helpers keep being reachable here: other parts import them from core/config.
+export { flatten, getPath, interpolate, parseMcpServersFile, redactConfigValue, resolveConfig } from './config-resolve'
 
 /** Runtime overrides live in SQLite; core only knows this interface (the db layer implements it). */
 export interface OverrideStore {
@@ -20,124 +22,8 @@ export interface OverrideStore {
 
 export type Source = 'override' | 'file' | 'default'
 export type ConfigEntry = { key: string; value: unknown; source: Source }
-type Issue = { path: string; message: string }
 
 const KEY = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/
-const SECRET_LEAF = /(api_key|password|token|secret|authorization)$/i
-
-/** `${VAR}` and `${VAR:-fallback}` in any string value, read from `env`. */
-export function interpolate(value: unknown, env: Record<string, string | undefined>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name, fb) => env[name] ?? fb ?? '')
-  }
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, env))
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)]))
-  }
-  return value
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
-  const parts = key.split('.')
-  let node = target
-  for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(node[part])) node[part] = {}
-    node = node[part] as Record<string, unknown>
-  }
-  const leaf = parts[parts.length - 1]!
-  if (value === null) delete node[leaf]
-  else node[leaf] = value
-}
-
-export function getPath(source: unknown, key: string): unknown {
-  let node = source
-  for (const part of key.split('.')) {
-    if (!isPlainObject(node)) return undefined
-    node = node[part]
-  }
-  return node
-}
-
-/** Leaves of a config tree as dotted keys; arrays are leaves. */
-export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out)
-  } else if (prefix) {
-    out[prefix] = value
-  }
-  return out
-}
-
-export function redactConfigValue(key: string, value: unknown): unknown {
-  if (typeof value === 'string' && value !== '' && (SECRET_LEAF.test(key) || /\.headers\./.test(key))) return '***'
-  return value
-}
-
-/** One issue per path (TypeBox reports "required" and "wrong type" for the same field). */
-function issuesOf(candidate: unknown): Issue[] {
-  const byPath = new Map<string, string>()
-  for (const e of Value.Errors(ConfigSchema, candidate)) {
-    const path = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)'
-    const options = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf
-    const message = options?.every((o) => 'const' in o) ? `must be one of ${options.map((o) => o.const).join(', ')}` : e.message
-    if (!byPath.has(path)) byPath.set(path, message)
-  }
-  return [...byPath].map(([path, message]) => ({ path, message }))
-}
-
-/** TypeBox does not descend into Record values when filling defaults; do those by hand. */
-function withDefaults(tree: Record<string, unknown>): unknown {
-  const filled = Value.Default(ConfigSchema, tree) as Record<string, Record<string, unknown>>
-  const fill = (record: unknown, schema: typeof ProviderSchema | typeof McpServerSchema) => {
-    if (!isPlainObject(record)) return
-    for (const [name, entry] of Object.entries(record)) if (isPlainObject(entry)) record[name] = Value.Default(schema, entry)
-  }
-  fill(filled.providers, ProviderSchema)
-  fill(filled.mcp?.servers, McpServerSchema)
-  return filled
-}
-
-/** Applies defaults and validates; throws with every bad field listed by its path. */
-export function resolveConfig(file: Record<string, unknown>, overrides: Record<string, unknown> = {}): HearthConfig {
-  const tree = structuredClone(file)
-  // Cloned: an object override (e.g. a whole provider) must not be frozen or edited in place by a later leaf override.
-  for (const [key, value] of Object.entries(overrides)) setPath(tree, key, structuredClone(value))
-  const filled = withDefaults(tree)
-  const issues = issuesOf(filled)
-  if (issues.length > 0) {
-    throw new ValidationFailed(`invalid config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues)
-  }
-  return deepFreeze(filled as HearthConfig)
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}
-
-/** Claude-Desktop style `{ "mcpServers": { name: { command, args, env } | { url, headers, type } } }`. */
-export function parseMcpServersFile(text: string): Record<string, Partial<McpServerConfig>> {
-  const parsed = JSON.parse(text) as { mcpServers?: Record<string, Record<string, unknown>> }
-  if (!isPlainObject(parsed) || !isPlainObject(parsed.mcpServers)) throw new Error('expected an object with "mcpServers"')
-  const out: Record<string, Partial<McpServerConfig>> = {}
-  for (const [name, spec] of Object.entries(parsed.mcpServers)) {
-    const { type, disabled, ...rest } = spec
-    const entry: Record<string, unknown> = { ...rest }
-    if (type === 'sse') entry.transport = 'sse'
-    else if (type === 'http' || type === 'streamable-http' || type === 'streamableHttp') entry.transport = 'http'
-    if (disabled === true) entry.enabled = false
-    out[name] = entry as Partial<McpServerConfig>
-  }
-  return out
-}
-
 export type ConfigServiceOptions = {
   /** The YAML file; `undefined` runs on built-in defaults. */
   path?: string
@@ -156,9 +42,13 @@ export class ConfigService {
   private fileTree: Record<string, unknown> = {}
   private overrides: Record<string, unknown> = {}
   private config!: HearthConfig
-  private watcher?: FSWatcher
+  private watchers: FSWatcher[] = []
   private reloadTimer?: ReturnType<typeof setTimeout>
+  /** The YAML text plus the servers_file text last read: an unchanged pair is not reloaded. */
   private lastText?: string
+  private serversPath?: string
+  private serversText = ''
+  private lastRefused?: string
   private pollTimer?: ReturnType<typeof setInterval>
   private storeVersion = 0
   readonly path?: string
@@ -174,17 +64,36 @@ export class ConfigService {
   /** Reads file and overrides; throws (with every bad path) when the file itself is invalid. */
   load(): HearthConfig {
     this.fileTree = this.readFile()
-    this.overrides = this.opts.store.load()
-    try {
-      this.config = resolveConfig(this.fileTree, this.overrides)
-    } catch (err) {
-      // A stored override that no longer fits (e.g. after a file edit) must not stop the hub.
-      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', { error: errorMessage(err) })
-      this.config = resolveConfig(this.fileTree, {})
-      this.overrides = {}
-    }
+    const { config, overrides } = this.resolveWithOverrides(this.fileTree, this.opts.store.load())
+    this.config = config
+    this.overrides = overrides
     this.registerSecrets()
     return this.config
+  }
+
+  /**
+   * The file alone must be valid (else this throws); stored overrides that no longer fit it (e.g. an
+   * override of a provider the file dropped) are ignored and logged rather than stopping the hub.
+   */
+  private resolveWithOverrides(tree: Record<string, unknown>, overrides: Record<string, unknown>) {
+    try {
+      return { config: resolveConfig(tree, overrides), overrides }
+    } catch (err) {
+      let config = resolveConfig(tree, {})
+      // Keep every override that still fits, one by one; only the misfits are dropped.
+      const kept: Record<string, unknown> = {}
+      const ignored: string[] = []
+      for (const [key, value] of Object.entries(overrides)) {
+        try {
+          config = resolveConfig(tree, { ...kept, [key]: value })
+          kept[key] = value
+        } catch {
+          ignored.push(key)
+        }
+      }
+      this.opts.log.warn('stored overrides do not fit the config file; ignoring them', { keys: ignored, error: errorMessage(err) })
+      return { config, overrides: kept }
+    }
   }
 
   /**
@@ -203,20 +112,43 @@ export class ConfigService {
         }
       }, pollMs)
     }
-    if (!this.path || !existsSync(this.path)) return
-    const name = basename(this.path)
-    this.watcher = watch(dirname(this.path), (_event, file) => {
-      if (file && file !== name) return
-      clearTimeout(this.reloadTimer)
-      this.reloadTimer = setTimeout(() => this.reload(), 50)
-    })
+    this.watchFiles()
   }
 
   stop(): void {
     clearInterval(this.pollTimer)
+    this.pollTimer = undefined
     clearTimeout(this.reloadTimer)
-    this.watcher?.close()
-    this.watcher = undefined
+    this.unwatchFiles()
+  }
+
+  /** Watches the folders (editors replace files by rename) of the YAML file and its servers_file. */
+  private watchFiles(): void {
+    this.unwatchFiles()
+    if (!this.path || !existsSync(this.path)) return
+    const byDir = new Map<string, Set<string>>()
+    for (const file of [this.path, this.serversPath]) {
+      if (!file) continue
+      const names = byDir.get(dirname(file)) ?? new Set<string>()
+      byDir.set(dirname(file), names.add(basename(file)))
+    }
+    for (const [dir, names] of byDir) {
+      try {
+        this.watchers.push(
+          watch(dir, (_event, file) => {
+            if (file && !names.has(String(file))) return
+            clearTimeout(this.reloadTimer)
+            this.reloadTimer = setTimeout(() => this.reload(), 50)
+          }),
+        )
+      } catch (err) {
+        this.opts.log.warn('cannot watch config folder; edits need a restart', { dir, error: errorMessage(err) })
+      }
+    }
+  }
+
+  private unwatchFiles(): void {
+    for (const w of this.watchers.splice(0)) w.close()
   }
 
   /** Re-reads the file; an invalid edit is logged and the last good config stays. */
@@ -228,20 +160,32 @@ export class ConfigService {
       this.opts.log.error('config file unreadable; keeping the last good config', { path: this.path, error: errorMessage(err) })
       return false
     }
-    if (text === this.lastText) return false
+    const serversBefore = this.serversPath
     try {
       const tree = this.parse(text)
-      const next = resolveConfig(tree, this.overrides)
-      this.lastText = text
+      const seen = `${text}\0${this.serversText}`
+      if (seen === this.lastText) return false
+      this.lastText = seen
+      this.lastRefused = undefined
+      const { config, overrides } = this.resolveWithOverrides(tree, this.opts.store.load())
       this.fileTree = tree
-      this.swap(next)
-      this.opts.log.info('config reloaded', { path: this.path })
+      this.overrides = overrides
+      const changes = this.swap(config)
+      this.opts.log.info('config reloaded', { path: this.path, changed: changes.map((c) => c.key) })
+      if (this.serversPath !== serversBefore && this.watchers.length) this.watchFiles()
       return true
     } catch (err) {
-      this.lastText = text
+      this.serversPath = serversBefore
+      // Editors fire several events per save: report one refused edit once.
+      const refused = `${text}\0${this.serversText}`
+      if (refused === this.lastRefused) return false
+      this.lastRefused = refused
+      this.lastText = undefined
+      const issues = err instanceof ValidationFailed ? err.issues : undefined
       this.opts.log.error('invalid config edit refused; keeping the last good config', {
         path: this.path,
         error: errorMessage(err),
+        issues,
       })
       return false
     }
@@ -251,13 +195,9 @@ export class ConfigService {
   reloadOverrides(): void {
     const overrides = this.opts.store.load()
     if (JSON.stringify(overrides) === JSON.stringify(this.overrides)) return
-    try {
-      const next = resolveConfig(this.fileTree, overrides)
-      this.overrides = overrides
-      this.swap(next)
-    } catch (err) {
-      this.opts.log.warn('stored overrides refused', { error: errorMessage(err) })
-    }
+    const next = this.resolveWithOverrides(this.fileTree, overrides)
+    this.overrides = next.overrides
+    this.swap(next.config)
   }
 
   /** Sets a runtime override (dotted key); validated against the whole config before it is stored. */
@@ -347,8 +287,9 @@ export class ConfigService {
     if (!this.path) return {}
     if (!existsSync(this.path)) throw new ValidationFailed(`config file not found: ${this.path}`, [{ path: this.path, message: 'not found' }])
     const text = readFileSync(this.path, 'utf8')
-    this.lastText = text
-    return this.parse(text)
+    const tree = this.parse(text)
+    this.lastText = `${text}\0${this.serversText}`
+    return tree
   }
 
   private parse(text: string): Record<string, unknown> {
@@ -361,14 +302,18 @@ export class ConfigService {
     if (!isPlainObject(raw)) throw new ValidationFailed(`${this.path}: the top level must be a mapping`, [{ path: '(root)', message: 'not a mapping' }])
     const tree = interpolate(raw, this.opts.env) as Record<string, unknown>
     const serversFile = getPath(tree, 'mcp.servers_file')
+    this.serversPath = undefined
+    this.serversText = ''
     if (typeof serversFile === 'string' && serversFile) this.mergeServersFile(tree, resolve(dirname(this.path!), serversFile))
     return tree
   }
 
   private mergeServersFile(tree: Record<string, unknown>, file: string): void {
     let servers: Record<string, unknown>
+    this.serversPath = file
     try {
-      servers = interpolate(parseMcpServersFile(readFileSync(file, 'utf8')), this.opts.env) as Record<string, unknown>
+      this.serversText = readFileSync(file, 'utf8')
+      servers = interpolate(parseMcpServersFile(this.serversText), this.opts.env) as Record<string, unknown>
     } catch (err) {
       throw new ValidationFailed(`${file}: ${errorMessage(err)}`, [{ path: 'mcp.servers_file', message: errorMessage(err) }])
     }

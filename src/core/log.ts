@@ -19,7 +19,7 @@ class LogCore {
   constructor(opts: LogOptions) {
     this.level = opts.level ?? 'info'
     this.levels = opts.levels ?? {}
-    this.sink = opts.sink ?? ((line) => process.stderr.write(line + '\n'))
+    this.sink = opts.sink ?? stderrSink()
   }
   enabled(ns: string, level: Level): boolean {
     return rank[level] >= rank[this.levels[ns] ?? this.level]
@@ -27,6 +27,23 @@ class LogCore {
   scrub(text: string): string {
     for (const s of this.secrets) if (text.includes(s)) text = text.split(s).join('***')
     return text
+  }
+}
+
+/**
+ * Bun's native stderr writer, flushed per line so lines keep their order and appear at once.
+ * `process.stderr.write` would load Node's stream layer into every process for nothing (≈4 MB RSS).
+ */
+function stderrSink(): Sink {
+  const writer = Bun.stderr.writer()
+  return (line) => {
+    try {
+      writer.write(line + '\n')
+      const pending = writer.flush()
+      if (pending instanceof Promise) pending.catch(() => {})
+    } catch {
+      // stderr closed (EPIPE): logging must never take a request down with it.
+    }
   }
 }
 
@@ -93,6 +110,12 @@ export class Logger {
     })
     this.core.sink(this.core.scrub(line))
   }
+}
+
+/** A level name from outside (HEARTH_LOG_LEVEL); anything else is `undefined`, never a silent logger. */
+export function parseLevel(text: string | undefined): Level | undefined {
+  const t = text?.trim().toLowerCase()
+  return t && t in rank ? (t as Level) : undefined
 }
 
 export function createLogger(opts: LogOptions = {}): Logger {

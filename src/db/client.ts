@@ -29,8 +29,29 @@ export function openDatabase(path: string): DbHandle {
     close() {
       if (closed) return
       closed = true
-      sqlite.run('PRAGMA optimize')
-      sqlite.close()
+      try {
+        sqlite.run('PRAGMA optimize')
+        if (path !== ':memory:') leaveWal(sqlite)
+      } finally {
+        sqlite.close()
+      }
     },
+  }
+}
+
+/**
+ * drizzle's prepared statements are finalized only by the garbage collector, so `close()` leaves a
+ * zombie connection that never checkpoints and the -wal file stays behind. Leaving WAL mode here
+ * folds everything into hearth.db, one self-contained file (copyable as a backup) the moment the hub
+ * stops; the next open switches WAL back on. When another process (a CLI command) has the file open
+ * this fails at once instead of waiting, and the WAL stays for the last connection to fold in.
+ */
+function leaveWal(sqlite: Database): void {
+  try {
+    sqlite.run('PRAGMA busy_timeout = 0')
+    sqlite.run('PRAGMA wal_checkpoint(TRUNCATE)')
+    sqlite.run('PRAGMA journal_mode = DELETE')
+  } catch {
+    // Busy: another connection is open; it checkpoints when it closes.
   }
 }
