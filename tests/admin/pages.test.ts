@@ -129,6 +129,20 @@ describe('panel pages over plain HTTP', () => {
     expect(hub.services.config.current.auth.requests_per_minute).toBe(640)
   })
 
+  test('a masked secret saved empty stays as it was; a new value replaces it and stays masked', async () => {
+    const post = (value: string) =>
+      fetch(`${hub.url}/admin/settings/set`, { method: 'POST', headers: { cookie, 'hx-request': 'true', 'x-csrf-token': csrf }, body: new URLSearchParams({ key: 'home.password', value }) })
+    expect((await post('first-secret-value')).status).toBe(200)
+    const kept = await (await post('')).text()
+    expect(kept).toContain('Unchanged.')
+    expect(hub.services.config.current.home.password).toBe('first-secret-value')
+    const replaced = await (await post('second-secret-value')).text()
+    expect(hub.services.config.current.home.password).toBe('second-secret-value')
+    expect(replaced).not.toContain('second-secret-value')
+    const page = await (await get('/admin/settings', false)).text()
+    expect(page).not.toContain('second-secret-value')
+  })
+
   test('the log stream without an event-stream Accept answers the recent lines once, escaped', async () => {
     hub.services.log.info('<i>hello</i>')
     const res = await get('/admin/logs/stream', true)

@@ -54,6 +54,8 @@ export const settingsPage = (d: AdminDeps) =>
       '/admin/settings/set',
       async ({ body }) => {
         const before = entry(d, body.key)
+        // A masked secret is shown as an empty box: saving it empty keeps the secret.
+        if (before.value === '***' && body.value === '') return fragment(row(before, { ok: true, text: 'Unchanged.' }))
         const n = await attempt(() => d.config.set(body.key, parseSetting(body.value, before.value)), 'Saved.')
         return fragment(row(entry(d, body.key), n))
       },
