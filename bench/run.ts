@@ -3,6 +3,7 @@ import providers from './providers'
 import mcp from './mcp'
 import chat from './chat'
 import aggregator from './aggregator'
+import admin from './admin'
 import zigbee from './zigbee'
 import binary from './binary'
 import { meets, type Bench, type BenchRow } from './types'
@@ -20,6 +21,7 @@ const benches: Bench[] = [
   aggregator,
   zigbee,
   binary,
+  admin,
 ]
 
 const only = process.argv.slice(2)

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { adminPlugin } from './admin/plugin'
+import type { LogRing } from './admin/types'
 import { assetsPlugin } from './admin/assets'
 import { auditPlugin, authGuard, tokensPlugin, wellKnownPlugin } from './auth/plugin'
 import type { AuthService } from './auth/service'
@@ -56,6 +57,8 @@ export type Services = {
   // --- /zigbee ---
   // MCP aggregator (issue #5): external servers feeding the registry.
   aggregator: Aggregator
+  // admin panel: the last log lines for its live tail
+  logRing?: LogRing
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -149,7 +152,7 @@ export function createApp(s: Services) {
       .use(tokensPlugin(s.auth))
       .use(auditPlugin(s.auth))
       .use(wellKnownPlugin())
-      .use(adminPlugin(s.auth))
+      .use(adminPlugin(s))
       // providers (issue #3)
       .use(providersPlugin(s.providers))
       .use(mcpPlugin({ tools: s.tools, mcp: s.mcp }))

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path'
+import { LogRing } from './admin/log-ring'
 import { createApp, type App, type Services } from './app'
 import { AuthService } from './auth/service'
 import { ConfigService } from './core/config'
@@ -51,7 +52,16 @@ export type Hub = {
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const startedAt = Date.now()
   const envLevel = parseLevel(opts.env.HEARTH_LOG_LEVEL)
-  const log = createLogger({ level: envLevel ?? 'info', sink: opts.logSink })
+  // admin panel: every (already masked) line also goes to an in-memory ring for the live tail.
+  const logRing = new LogRing(500)
+  const sink = opts.logSink ?? ((line: string) => process.stderr.write(line + '\n'))
+  const log = createLogger({
+    level: envLevel ?? 'info',
+    sink: (line) => {
+      sink(line)
+      logRing.push(line)
+    },
+  })
   if (opts.env.HEARTH_LOG_LEVEL?.trim() && !envLevel) {
     log.warn('HEARTH_LOG_LEVEL ignored: not one of debug, info, warn, error', { value: opts.env.HEARTH_LOG_LEVEL })
   }
@@ -135,7 +145,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     chat.addContext(() => zigbee.overview())
     // --- /zigbee ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee }
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee, logRing }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

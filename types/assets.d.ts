@@ -18,3 +18,15 @@ declare module '*/public/admin.js' {
   const path: string
   export default path
 }
+declare module '*/public/chat.js' {
+  const path: string
+  export default path
+}
+declare module '*/ext/hx-sse.min.js' {
+  const path: string
+  export default path
+}
+declare module '*/public/live-log.js' {
+  const path: string
+  export default path
+}

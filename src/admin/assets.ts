@@ -1,6 +1,9 @@
 import { Elysia } from 'elysia'
 import adminJs from '../../public/admin.js' with { type: 'file' }
 import appCss from '../../public/app.css' with { type: 'file' }
+import chatJs from '../../public/chat.js' with { type: 'file' }
+import liveLogJs from '../../public/live-log.js' with { type: 'file' }
+import hxSseJs from '../../node_modules/htmx.org/dist/ext/hx-sse.min.js' with { type: 'file' }
 import htmxJs from '../../node_modules/htmx.org/dist/htmx.min.js' with { type: 'file' }
 
 /**
@@ -11,6 +14,9 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'admin.js': { path: adminJs, type: 'text/javascript; charset=utf-8' },
   'app.css': { path: appCss, type: 'text/css; charset=utf-8' },
   'htmx.min.js': { path: htmxJs, type: 'text/javascript; charset=utf-8' },
+  'chat.js': { path: chatJs, type: 'text/javascript; charset=utf-8' },
+  'live-log.js': { path: liveLogJs, type: 'text/javascript; charset=utf-8' },
+  'hx-sse.js': { path: hxSseJs, type: 'text/javascript; charset=utf-8' },
 }
 
 export function registerAsset(name: string, path: string, type: string): void {

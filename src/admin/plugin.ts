@@ -1,35 +1,46 @@
 import { Elysia, t } from 'elysia'
-import { principalOf, type AdminSessions, type Principal } from '../auth/types'
 import { HearthError } from '../core/errors'
-import { escapeHtml, html, layout } from './layout'
+import { html as h } from './html'
+import { htmlResponse as html, layout } from './layout'
+import { chatPage } from './pages/chat'
+import { conversationsPage } from './pages/conversations'
+import { dashboardPage } from './pages/dashboard'
+import { devicesPage } from './pages/devices'
+import { logsPage } from './pages/logs'
+import { mcpPage } from './pages/mcp'
+import { providersPage } from './pages/providers'
+import { settingsPage } from './pages/settings'
+import { toolsPage } from './pages/tools'
+import { tokensPage } from './pages/tokens'
+import type { AdminDeps } from './types'
 
 const loginPage = (message?: string) =>
   layout({
     title: 'Log in',
-    body: `<div class="card"><h2>Log in</h2>
+    body: h`<div class="card"><h1>Log in</h1>
 <p class="muted">Paste an admin token (printed at first start, or <code>hearth token create --name me --scopes admin</code>).</p>
-${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
+${message ? h`<p class="error" role="alert">${message}</p>` : ''}
 <form method="post" action="/admin/login"><label>Token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
 <button type="submit">Log in</button></form></div>`,
-  })
-
-const dashboard = (p: Principal) =>
-  layout({
-    title: 'Dashboard',
-    current: '/admin',
-    csrf: p.session?.csrf,
-    body: `<div class="card" id="health-card"><h2>Health</h2>
-<p>Status: <span id="health" hx-get="/api/v1/health" hx-trigger="load" hx-swap="innerHTML">loading…</span></p></div>
-<div class="card"><p class="muted">Signed in as ${escapeHtml(p.name)}.</p></div>`,
   })
 
 /**
  * The admin panel's edge. The guard has already decided: a request reaching `/admin` carries an
  * admin principal (a browser without a session was sent to the login page).
  */
-export const adminPlugin = (sessions: AdminSessions) =>
-  new Elysia({ name: 'admin' })
-    .get('/admin', (ctx) => html(dashboard(principalOf(ctx))))
+export const adminPlugin = (d: AdminDeps) => {
+  const sessions = d.auth
+  return new Elysia({ name: 'admin' })
+    .use(dashboardPage(d))
+    .use(chatPage(d))
+    .use(providersPage(d))
+    .use(conversationsPage(d))
+    .use(toolsPage(d))
+    .use(mcpPage(d))
+    .use(devicesPage(d))
+    .use(tokensPage(d))
+    .use(settingsPage(d))
+    .use(logsPage(d))
     .get('/admin/login', () => html(loginPage()))
     .post(
       '/admin/login',
@@ -48,3 +59,4 @@ export const adminPlugin = (sessions: AdminSessions) =>
       const { setCookie } = sessions.logout(request, server?.requestIP(request)?.address)
       return new Response(null, { status: 303, headers: { location: '/admin/login', 'set-cookie': setCookie } })
     })
+}

@@ -37,8 +37,13 @@ export function isOpen(path: string): boolean {
 /** Surfaces a web page on another site could reach with the user's network position (DNS rebinding). */
 export const needsHostCheck = (path: string): boolean => path === '/mcp' || path.startsWith('/ws/')
 
-/** The admin panel's cookie is honoured only where the panel itself calls. */
-export const acceptsSession = (path: string): boolean => path === '/admin' || path.startsWith('/admin/') || path.startsWith('/api/v1/')
+/**
+ * The admin panel's cookie is honoured only where the panel itself calls, which includes its chat
+ * page's socket: `/ws/chat` is Host- and Origin-checked on every upgrade (`needsHostCheck`) and the
+ * cookie is SameSite=Strict, so a foreign page can neither send it nor open the socket with it.
+ */
+export const acceptsSession = (path: string): boolean =>
+  path === '/admin' || path.startsWith('/admin/') || path.startsWith('/api/v1/') || path === '/ws/chat'
 
 /** Paths whose calls count against `auth.tool_calls_per_minute` as one call each. */
 export const isToolCallPath = (method: string, path: string): boolean => method === 'POST' && path === '/tools/call'

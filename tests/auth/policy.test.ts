@@ -105,13 +105,15 @@ describe('policy covers every route (issue #7)', () => {
     expect([401, 403]).not.toContain((await post(tokens.caller!, call)).status)
   })
 
-  test('the panel cookie is not a credential outside /admin and /api/v1', async () => {
+  test('the panel cookie is not a credential outside /admin, /api/v1 and the panel chat socket', async () => {
     const login = await fetch(`${hub.url}/admin/login`, { method: 'POST', body: new URLSearchParams({ token: ADMIN_TOKEN }), redirect: 'manual' })
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
     expect((await fetch(`${hub.url}/api/v1/info`, { headers: { cookie } })).status).toBe(200)
-    for (const [method, path] of [['POST', '/mcp'], ['POST', '/tools/call'], ['GET', '/ws/chat'], ['POST', '/v1/chat/completions']] as const) {
+    for (const [method, path] of [['POST', '/mcp'], ['POST', '/tools/call'], ['POST', '/v1/chat/completions']] as const) {
       expect({ path, status: (await fetch(hub.url + path, { method, headers: { cookie } })).status }).toEqual({ path, status: 401 })
     }
+    // The panel's chat page opens /ws/chat with its cookie; a page on another origin may not.
+    expect((await fetch(`${hub.url}/ws/chat`, { headers: { cookie, origin: 'http://evil.example' } })).status).toBe(403)
   })
 
   test('the protected-resource metadata (RFC 9728) is open and names /mcp', async () => {
