@@ -9,6 +9,15 @@ import { SCOPES, type Principal, type Scope } from './types'
  * parsed, so a refused caller costs nothing and a route added later is covered without asking.
  * Handlers read the outcome as `principal`.
  */
+/**
+ * Where a panel request without a session goes. An htmx request is told with `HX-Redirect`, so the
+ * whole page moves to the login form instead of the form landing inside the page.
+ */
+function toLogin(request: Request, location: string): Response {
+  if (request.headers.get('hx-request')) return new Response(null, { status: 401, headers: { ...securityHeaders, 'hx-redirect': location } })
+  return new Response(null, { status: 303, headers: { ...securityHeaders, location } })
+}
+
 export const authGuard = (auth: AuthService) => {
   const decided = new WeakMap<Request, Principal>()
   return new Elysia({ name: 'auth-guard' })
@@ -17,9 +26,13 @@ export const authGuard = (auth: AuthService) => {
       const address = server?.requestIP(request)?.address
       try {
         const outcome = await gate(auth, request, address)
-        if ('redirect' in outcome) return new Response(null, { status: 303, headers: { ...securityHeaders, location: outcome.redirect } })
+        if ('redirect' in outcome) return toLogin(request, outcome.redirect)
         decided.set(request, outcome.principal)
       } catch (err) {
+        // An expired panel session on an htmx write: back to the login page, not an error fragment.
+        if (err instanceof CredentialsRequired && request.headers.get('hx-request') && new URL(request.url).pathname.startsWith('/admin')) {
+          return toLogin(request, '/admin/login')
+        }
         // RFC 9728: point clients at the protected-resource metadata.
         if (err instanceof CredentialsRequired || err instanceof ScopeMissing) set.headers['www-authenticate'] = err.challenge
         throw err

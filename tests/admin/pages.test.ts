@@ -104,6 +104,15 @@ describe('panel pages over plain HTTP', () => {
     expect(res.headers.get('location')).toBe('/admin/login')
   })
 
+  test('an htmx request with an expired session moves the whole page to the login form', async () => {
+    const read = await fetch(`${hub.url}/admin/settings`, { headers: { 'hx-request': 'true' }, redirect: 'manual' })
+    expect(read.status).toBe(401)
+    expect(read.headers.get('hx-redirect')).toBe('/admin/login')
+    const write = await fetch(`${hub.url}/admin/settings/reset`, { method: 'POST', headers: { 'hx-request': 'true', cookie: 'hearth_session=expired' } })
+    expect(write.headers.get('hx-redirect')).toBe('/admin/login')
+    expect(await write.text()).toBe('')
+  })
+
   test('features not in this build show a not-available card', async () => {
     const pages: [string, string][] = [['/admin/mcp', 'aggregator'], ['/admin/devices', 'zigbee'], ['/admin/chat', 'chat']]
     for (const [path, feature] of pages) {
