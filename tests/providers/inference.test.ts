@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:tes
 import { fakeEmbedding } from '../fakes/fake-server'
 import { join } from 'node:path'
 import { startHub } from '../../src/hub'
+import { ModelRegistry } from '../../src/providers/model-registry'
+import { modelRepo } from '../../src/providers/model-repo'
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../helpers/hub'
 import { startProviderFakes } from '../helpers/provider-fakes'
 
@@ -138,6 +140,17 @@ describe('health', () => {
   test('an unknown model is 404', async () => {
     expect((await hub.api('/api/v1/health/models/nothing-here')).status).toBe(404)
   })
+
+  test('a provider that never answers is down within the health deadline, not the provider timeouts', async () => {
+    const models = new ModelRegistry({ repo: modelRepo(hub.services.db.db), providers: hub.services.providers, log: hub.services.log, healthTimeoutMs: 150 })
+    fakes.openai.queue({ fail: 'hang' })
+    const started = performance.now()
+    const health = await models.health('provider:openai')
+    expect(health).toMatchObject({ status: 'down', error: 'no answer within 150 ms' })
+    expect(performance.now() - started).toBeLessThan(1500)
+    for (let i = 0; i < 100 && !fakes.openai.requests[0]!.aborted; i++) await Bun.sleep(10)
+    expect(fakes.openai.requests[0]!.aborted).toBe(true)
+  })
 })
 
 describe('inference', () => {
@@ -190,6 +203,29 @@ describe('inference', () => {
     const res = await post('/api/v1/inference/completion', { model: 'provider:gemini', prompt: 'a poem' }, chatToken)
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ text: 'roses are red', usage: { prompt_tokens: 3, completion_tokens: 4 }, provider: 'gemini', model: 'gemini-fake' })
+  })
+
+  test('a client that hangs up mid-stream stops the call to the provider', async () => {
+    fakes.openai.queue({ text: Array.from({ length: 50 }, (_, i) => `w${i} `), delayMs: 20 })
+    const res = await post('/api/v1/inference/chat', { model: 'provider:openai', messages: [{ role: 'user', content: 'long' }], stream: true })
+    const reader = res.body!.getReader()
+    const first = await reader.read()
+    expect(new TextDecoder().decode(first.value)).toContain('"type":"text"')
+    await reader.cancel()
+    for (let i = 0; i < 100 && !fakes.openai.requests[0]!.aborted; i++) await Bun.sleep(10)
+    expect(fakes.openai.requests[0]!.aborted).toBe(true)
+  })
+
+  test('a model whose provider was removed says so in the list, and calls are 503', async () => {
+    const add = await post('/api/v1/providers', { name: 'temp', kind: 'openai', model: 'm', base_url: `${fakes.openai.url}/v1` })
+    expect(add.status).toBe(201)
+    expect((await register({ id: 'orphan', provider: 'temp', model: 'm' })).status).toBe(201)
+    expect((await hub.api('/api/v1/providers/temp', { method: 'DELETE' })).status).toBe(204)
+    expect(await (await hub.api('/api/v1/models/orphan')).json()).toMatchObject({ problem: 'provider "temp" is no longer configured' })
+    const res = await post('/api/v1/inference/chat', { model: 'orphan', messages: [{ role: 'user', content: 'x' }] })
+    expect(res.status).toBe(503)
+    expect((await errorOf(res)).message).toContain('unknown provider "temp"')
+    expect(await (await hub.api('/api/v1/health/models/orphan')).json()).toMatchObject({ status: 'down' })
   })
 
   test('a model registered for chat only refuses completion', async () => {
