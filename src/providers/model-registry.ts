@@ -1,7 +1,7 @@
 import { BadRequest, Conflict, HearthError, NotFound } from '../core/errors'
 import { newId } from '../core/ids'
 import type { Logger } from '../core/log'
-import type { ModelKind, ModelRepo, ModelSpec } from './model-repo'
+import type { ModelKind, ModelRepo, ModelRow, ModelSpec } from './model-repo'
 import type { ChatEvent, ChatMessage, ChatParams, ChatProvider, Providers, Usage } from './types'
 
 /** A model as the API shows it: registered, or a configured provider's default (`provider:<name>`). */
@@ -68,27 +68,13 @@ export class ModelRegistry {
   }
 
   list(): ModelInfo[] {
-    const defaults = this.opts.providers.list().map((p) => ({
-      id: PROVIDER_PREFIX + p.name,
-      provider: p.name,
-      model: p.model,
-      kinds: DEFAULT_KINDS,
-      params: {},
-      read_only: true,
-      ...(p.problem ? { problem: p.problem } : {}),
-    }))
-    return [...this.registered(), ...defaults]
+    return [...this.registered(), ...this.defaults()]
   }
 
   get(id: string): ModelInfo {
-    if (id.startsWith(PROVIDER_PREFIX)) {
-      const found = this.list().find((m) => m.id === id)
-      if (found) return found
-    } else {
-      const found = this.registered().find((m) => m.id === id)
-      if (found) return found
-    }
-    throw new NotFound(`unknown model "${id}"; GET /api/v1/models lists them`)
+    const found = id.startsWith(PROVIDER_PREFIX) ? this.defaults().find((m) => m.id === id) : this.toInfo(this.opts.repo.get(id))
+    if (!found) throw new NotFound(`unknown model "${id}"; GET /api/v1/models lists them`)
+    return found
   }
 
   remove(id: string): void {
@@ -203,9 +189,27 @@ export class ModelRegistry {
     return info
   }
 
+  /** Each configured provider's own model, so a LAN program always has one to pick. */
+  private defaults(): ModelInfo[] {
+    return this.opts.providers.list().map((p) => ({
+      id: PROVIDER_PREFIX + p.name,
+      provider: p.name,
+      model: p.model,
+      kinds: DEFAULT_KINDS,
+      params: {},
+      read_only: true,
+      ...(p.problem ? { problem: p.problem } : {}),
+    }))
+  }
+
   private registered(): ModelInfo[] {
     const configured = new Set(this.opts.providers.list().map((p) => p.name))
-    return this.opts.repo.list().map((r) => ({
+    return this.opts.repo.list().map((r) => this.toInfo(r, configured)!)
+  }
+
+  private toInfo(r: ModelRow | null, configured = new Set(this.opts.providers.list().map((p) => p.name))): ModelInfo | undefined {
+    if (!r) return undefined
+    return {
       id: r.id,
       provider: r.provider,
       model: r.model,
@@ -214,7 +218,7 @@ export class ModelRegistry {
       read_only: false,
       created_at: r.createdAt.getTime(),
       ...(configured.has(r.provider) ? {} : { problem: `provider "${r.provider}" is no longer configured` }),
-    }))
+    }
   }
 }
 
