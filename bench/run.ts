@@ -6,6 +6,7 @@ import aggregator from './aggregator'
 import admin from './admin'
 import zigbee from './zigbee'
 import binary from './binary'
+import models from './models'
 import { meets, type Bench, type BenchRow } from './types'
 
 /**
@@ -22,6 +23,7 @@ const benches: Bench[] = [
   zigbee,
   binary,
   admin,
+  models,
 ]
 
 const only = process.argv.slice(2)

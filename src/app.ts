@@ -32,6 +32,10 @@ import type { ZigbeeService } from './zigbee/service'
 // MCP aggregator (issue #5)
 import { aggregatorPlugin } from './aggregator/plugin'
 import type { Aggregator } from './aggregator/service'
+// --- models --- model registry and inference API (SPEC §7)
+import { inferencePlugin } from './providers/inference-plugin'
+import type { ModelRegistry } from './providers/model-registry'
+// --- /models ---
 
 /** Everything the HTTP surface needs, built and started by `hub.ts`. */
 export type Services = {
@@ -59,6 +63,9 @@ export type Services = {
   aggregator: Aggregator
   // admin panel: the last log lines for its live tail
   logRing?: LogRing
+  // --- models ---
+  models: ModelRegistry
+  // --- /models ---
 }
 
 /** Elysia's own error codes mapped onto ours, so every error body has the same shape. */
@@ -161,6 +168,9 @@ export function createApp(s: Services) {
       .use(chatPlugin(s.chat, s.config, s.auth.limits))
       // MCP aggregator (issue #5)
       .use(aggregatorPlugin(s.aggregator))
+      // --- models ---
+      .use(inferencePlugin(s.models, s.log.child('inference')))
+      // --- /models ---
   )
 }
 

@@ -25,6 +25,10 @@ import { ChatService } from './chat/service'
 // --- /chat ---
 // MCP aggregator (issue #5)
 import { Aggregator } from './aggregator/service'
+// --- models ---
+import { ModelRegistry } from './providers/model-registry'
+import { modelRepo } from './providers/model-repo'
+// --- /models ---
 
 export type HubOptions = {
   configPath?: string
@@ -145,7 +149,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     chat.addContext(() => zigbee.overview())
     // --- /zigbee ---
 
-    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee, logRing }
+    // --- models --- registered models over the providers; no state to start or stop.
+    const models = new ModelRegistry({ repo: modelRepo(db.db), providers, log: log.child('models') })
+    stats.register('models', () => ({ registered: models.list().filter((m) => !m.read_only).length }))
+    // --- /models ---
+
+    const services: Services = { config, log, bus, db, health, stats, auth, startedAt, providers, tools, mcp, aggregator, chat, zigbee, logRing, models }
     const app = createApp(services)
     const host = opts.host ?? config.current.server.host
     const port = opts.port ?? config.current.server.port

@@ -1,11 +1,12 @@
 import type { ProviderConfig } from '../core/config'
 import type { Logger } from '../core/log'
-import type { ChatEvent, ChatRequest, Image, ImageRequest } from './types'
+import type { ChatEvent, ChatRequest, EmbedRequest, Embeddings, Image, ImageRequest } from './types'
 
 /** What one adapter file builds from a provider's config: an SDK client behind our event union. */
 export interface Adapter {
   stream(req: ChatRequest): AsyncIterable<ChatEvent>
   image?(req: ImageRequest & { model?: string }): Promise<Image>
+  embed?(req: EmbedRequest): Promise<Embeddings>
 }
 
 export type AdapterConfig = ProviderConfig & { name: string; log?: Logger }

@@ -42,6 +42,20 @@ export async function createGeminiAdapter(cfg: AdapterConfig): Promise<Adapter> 
       }
       throw new Error('the model returned no image')
     },
+
+    async embed(req) {
+      // The SDK sends a list of contents as one `:batchEmbedContents` call on the Gemini API.
+      const res = (await ai.models.embedContent({
+        model: req.model,
+        contents: req.input.map((text) => ({ role: 'user', parts: [{ text }] })),
+        config: { abortSignal: req.signal },
+      } as never)) as unknown as { embeddings?: { values?: number[] }[] }
+      const vectors = (res.embeddings ?? []).map((e) => e.values ?? [])
+      if (vectors.length !== req.input.length || vectors.some((v) => v.length === 0)) {
+        throw new Error(`the embeddings API returned ${vectors.length} vectors for ${req.input.length} inputs`)
+      }
+      return { vectors }
+    },
   }
 }
 

@@ -57,6 +57,18 @@ export async function createOpenAIAdapter(cfg: AdapterConfig): Promise<Adapter> 
       }
       throw new Error('the images API returned no image')
     },
+
+    async embed(req) {
+      const res = await client.embeddings.create({ model: req.model, input: req.input, encoding_format: 'float' }, { signal: req.signal })
+      // The API may answer out of order; `index` is the position of the input.
+      const vectors: number[][] = []
+      for (const d of res.data ?? []) vectors[d.index] = d.embedding
+      if (vectors.length !== req.input.length || req.input.some((_, i) => !Array.isArray(vectors[i]))) {
+        throw new Error(`the embeddings API returned ${res.data?.length ?? 0} vectors for ${req.input.length} inputs`)
+      }
+      const u = res.usage
+      return { vectors, ...(u ? { usage: { prompt_tokens: u.prompt_tokens ?? 0, total_tokens: u.total_tokens ?? u.prompt_tokens ?? 0 } } : {}) }
+    },
   }
 }
 

@@ -96,3 +96,46 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true })
   })
 }
+
+/**
+ * The same rules for a call that answers once (embeddings): the overall deadline, retries with
+ * backoff on retryable failures, the caller's cancel, and every failure translated to a typed error.
+ */
+export async function guardedCall<T>(call: (signal: AbortSignal) => Promise<T>, ctx: Ctx): Promise<T> {
+  const { provider, model, limits, signal, log } = ctx
+  const info = { provider, model }
+  for (let attempt = 0; ; attempt++) {
+    const inner = new AbortController()
+    let timedOut = false
+    const onAbort = () => inner.abort(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) inner.abort(signal.reason)
+    const timer = setTimeout(() => {
+      timedOut = true
+      inner.abort(TIMEOUT)
+    }, limits.timeoutMs)
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(inner.signal.reason)
+      if (inner.signal.aborted) fail()
+      else inner.signal.addEventListener('abort', fail, { once: true })
+    })
+    aborted.catch(() => {})
+    try {
+      return await Promise.race([call(inner.signal), aborted])
+    } catch (err) {
+      if (signal.aborted) throw new ProviderCancelled(provider, false)
+      if (timedOut) throw new ProviderFailed(`${provider} did not answer within ${limits.timeoutMs} ms (timeout_ms)`, { ...info, retryable: false, partial: false }, 'timeout', 504)
+      if (isAbort(err)) throw new ProviderCancelled(provider, false)
+      const { status, retryable, message } = describeVendorError(err)
+      if (!retryable || attempt >= limits.maxRetries) throw new ProviderFailed(`${provider} failed: ${message}`, { ...info, status, retryable, partial: false })
+      const wait = Math.min(limits.backoffMs * 2 ** attempt, limits.backoffMs * 8) * (0.75 + Math.random() * 0.5)
+      log.warn('provider call failed; retrying', { provider, model, attempt: attempt + 1, status, error: message, wait_ms: Math.round(wait) })
+      await sleep(wait, signal)
+      if (signal.aborted) throw new ProviderCancelled(provider, false)
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+      if (!inner.signal.aborted) inner.abort()
+    }
+  }
+}

@@ -1,13 +1,13 @@
 import type { ConfigService, ProviderConfig } from '../core/config'
-import { Conflict, NotFound, ProviderUnavailable, ValidationFailed } from '../core/errors'
+import { BadRequest, Conflict, NotFound, ProviderUnavailable, ValidationFailed } from '../core/errors'
 import type { EventBus } from '../core/events'
 import type { HealthEntry } from '../core/health'
 import type { Logger } from '../core/log'
 import type { Adapter, AdapterConfig } from './adapter'
 import { streamWithFallback } from './fallback'
 import { HOW_TO_ADD } from './hints'
-import { guardedStream, type Limits } from './resilience'
-import type { ChatEvent, ChatProvider, ChatRequest, FallbackEvent, FallbackOptions, ImageRequest, ProviderKind, Providers, ProviderSummary } from './types'
+import { guardedCall, guardedStream, type Limits } from './resilience'
+import type { ChatEvent, ChatProvider, ChatRequest, EmbedRequest, FallbackEvent, FallbackOptions, ImageRequest, ProviderKind, Providers, ProviderSummary } from './types'
 
 export type AdapterFactory = (cfg: AdapterConfig) => Promise<Adapter>
 
@@ -119,6 +119,12 @@ export class ProviderService implements Providers {
         const a = await adapter()
         if (!a.image) throw new ProviderUnavailable(`provider "${name}" (${cfg.kind}) cannot make images; pick an openai or gemini provider`)
         return a.image({ ...req, model: cfg.image_model })
+      },
+      embed: async (req: EmbedRequest) => {
+        const a = await adapter()
+        if (!a.embed) throw new BadRequest(`provider "${name}" (${cfg.kind}) has no embeddings API; register an embedding model on an openai or gemini provider`)
+        const embed = a.embed.bind(a)
+        return guardedCall((signal) => embed({ ...req, signal }), { provider: name, model: req.model, limits, signal: req.signal, log })
       },
     }
   }

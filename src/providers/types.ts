@@ -52,6 +52,10 @@ export type ChatRequest = {
 }
 
 export type ImageRequest = { prompt: string; size?: string; signal: AbortSignal }
+
+/** Text embeddings (the inference API's `/embedding`): one vector per input, in order. */
+export type EmbedRequest = { model: string; input: string[]; signal: AbortSignal }
+export type Embeddings = { vectors: number[][]; usage?: { prompt_tokens: number; total_tokens: number } }
 export type Image = { mime: string; data: string }
 
 export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
@@ -84,6 +88,8 @@ export interface ChatProvider {
   readonly model: string
   stream(req: ChatRequest): AsyncIterable<ChatEvent>
   image?(req: ImageRequest): Promise<Image>
+  /** Absent, or rejecting with a 400, for a kind without an embeddings API (anthropic). */
+  embed?(req: EmbedRequest): Promise<Embeddings>
 }
 
 export type ProviderSummary = {

@@ -166,3 +166,13 @@ export function pieces(s: string, n = 3): string[] {
 export function argsText(args: FakeToolCall['args']): string {
   return typeof args === 'string' ? args : JSON.stringify(args)
 }
+
+/**
+ * A small deterministic embedding of a text (the stand-ins' `/embeddings`): equal texts give equal
+ * vectors, different texts almost always differ, so tests can check order and identity.
+ */
+export function fakeEmbedding(text: string, dims = 4): number[] {
+  const out = new Array<number>(dims).fill(0)
+  for (let i = 0; i < text.length; i++) out[i % dims]! += text.charCodeAt(i) / 1000
+  return out.map((v) => Math.round(v * 1e6) / 1e6)
+}

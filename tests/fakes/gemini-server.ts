@@ -1,18 +1,25 @@
-import { FakeServer, sseResponse, type Turn } from './fake-server'
+import { FakeServer, fakeEmbedding, sseResponse, type Turn } from './fake-server'
 
 export type { Turn } from './fake-server'
 
 /**
  * A stand-in for the Gemini API: `/{v1,v1beta}/models/{m}:streamGenerateContent?alt=sse` (`data:`
- * lines of GenerateContentResponse; the stream simply ends) and `:generateContent`. Reach it with
+ * lines of GenerateContentResponse; the stream simply ends), `:generateContent`, and `:embedContent` /
+ * `:batchEmbedContents` (vectors from `fakeEmbedding`). Reach it with
  * `httpOptions: { baseUrl: fake.url }`. Function calls arrive whole, as Gemini sends them.
  */
 export function startGeminiFake(): FakeServer {
-  return new FakeServer(({ req, url, turn, rec }) => {
-    const m = /^\/(v1|v1beta|v1alpha)\/models\/([^:]+):(streamGenerateContent|generateContent)$/.exec(url.pathname)
+  return new FakeServer(({ req, url, body, turn, rec }) => {
+    const m = /^\/(v1|v1beta|v1alpha)\/models\/([^:]+):(streamGenerateContent|generateContent|embedContent|batchEmbedContents)$/.exec(url.pathname)
     if (req.method !== 'POST' || !m) return null
     if (turn.fail === 'http500' || turn.fail === 'http429') return errorResponse(turn)
     const model = decodeURIComponent(m[2]!)
+    if (m[3] === 'embedContent') return Response.json({ embedding: { values: fakeEmbedding(textOf(body?.content)) } })
+    if (m[3] === 'batchEmbedContents') {
+      const requests: any[] = Array.isArray(body?.requests) ? body.requests : []
+      if (requests.length === 0) return Response.json({ error: { code: 400, message: 'requests must not be empty', status: 'INVALID_ARGUMENT' } }, { status: 400 })
+      return Response.json({ embeddings: requests.map((r) => ({ values: fakeEmbedding(textOf(r?.content)) })) })
+    }
     if (m[3] === 'streamGenerateContent') return sseResponse(streamFrames(turn, model), turn, rec)
     return Response.json(whole(turn, model))
   })
@@ -76,4 +83,8 @@ function whole(turn: Turn, model: string) {
     modelVersion: model,
     responseId: 'resp-fake',
   }
+}
+
+function textOf(content: any): string {
+  return (Array.isArray(content?.parts) ? content.parts : []).map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('')
 }

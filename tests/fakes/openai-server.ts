@@ -1,10 +1,11 @@
-import { argsText, FakeServer, pieces, sseResponse, type Turn } from './fake-server'
+import { argsText, FakeServer, fakeEmbedding, pieces, sseResponse, type Turn } from './fake-server'
 
 export type { Turn } from './fake-server'
 
 /**
  * A stand-in for the OpenAI API (and every OpenAI-compatible server): `/v1/chat/completions`
- * streaming (`data:` chunks, `data: [DONE]`) and not, `/v1/images/generations`, `/v1/models`.
+ * streaming (`data:` chunks, `data: [DONE]`) and not, `/v1/images/generations`, `/v1/models`,
+ * `/v1/embeddings` (float or base64, as asked; vectors from `fakeEmbedding`).
  * Reach it with `baseURL: fake.url + '/v1'`.
  */
 export function startOpenAIFake(opts: { models?: string[] } = {}): FakeServer {
@@ -18,6 +19,7 @@ export function startOpenAIFake(opts: { models?: string[] } = {}): FakeServer {
       const img = turn.images?.[0] ?? { mime: 'image/png', data: TINY_PNG }
       return Response.json({ created: now(), data: [{ b64_json: img.data, revised_prompt: body?.prompt }] })
     }
+    if (req.method === 'POST' && url.pathname === '/v1/embeddings') return embeddings(body)
     if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
       const model = body?.model ?? 'fake-model'
       if (body?.stream) return sseResponse(streamFrames(turn, model, !!body?.stream_options?.include_usage), turn, rec)
@@ -110,4 +112,26 @@ function completion(turn: Turn, model: string) {
     ],
     usage: usageOf(turn),
   }
+}
+
+/** The real wire format: `data[].embedding` as floats, or base64 of little-endian float32s. */
+function embeddings(body: any): Response {
+  const inputs: unknown[] = Array.isArray(body?.input) ? body.input : [body?.input]
+  if (!body?.model || inputs.length === 0 || inputs.some((i) => typeof i !== 'string' || i === '')) {
+    return Response.json(
+      { error: { message: "'input' must be a non-empty string or array of strings", type: 'invalid_request_error', param: 'input', code: null } },
+      { status: 400 },
+    )
+  }
+  const base64 = body.encoding_format === 'base64'
+  const tokens = inputs.reduce<number>((n, i) => n + Math.ceil((i as string).length / 4), 0)
+  return Response.json({
+    object: 'list',
+    data: inputs.map((text, index) => {
+      const vec = fakeEmbedding(text as string)
+      return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec }
+    }),
+    model: body.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  })
 }
