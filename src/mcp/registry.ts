@@ -1,6 +1,6 @@
-import Ajv, { type ValidateFunction } from 'ajv'
-import Ajv2020 from 'ajv/dist/2020'
+import type { ValidateFunction } from 'ajv'
 import { errorMessage, HearthError, NotFound } from '../core/errors'
+import type { SchemaCompiler } from './schema-compiler'
 import type {
   CallObservation,
   JsonSchema,
@@ -21,6 +21,15 @@ const NAME = /^[A-Za-z0-9_.-]{1,128}$/
 
 type Entry = { def: ToolDefinition; enabled: boolean; validate?: ValidateFunction }
 
+let compilerLoad: Promise<typeof import('./schema-compiler')> | undefined
+/** ajv loads on the first argument check, once per process (see schema-compiler.ts for why). */
+function loadCompiler(): Promise<typeof import('./schema-compiler')> {
+  compilerLoad ??= import('./schema-compiler').catch((err: unknown) => {
+    compilerLoad = undefined
+    throw err
+  })
+  return compilerLoad
+}
 
 /**
  * Every tool, prompt and resource of the hub. Arguments are checked against the tool's schema
@@ -38,10 +47,7 @@ export class Registry implements ToolRegistry {
   private pending = new Set<RegistryChange['kind']>()
   private disabled: Set<string>
   private onToggle?: (name: string, enabled: boolean) => void
-  // Upstream schemas are written for many validators; be lenient about keywords we do not know.
-  private ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, validateFormats: false })
-  // MCP 2025-11-25 makes 2020-12 the default dialect; draft-07 (ajv's default) still covers most schemas.
-  private ajv2020?: Ajv2020
+  private compiler?: SchemaCompiler
 
   private onCall?: (info: CallObservation) => void
 
@@ -118,7 +124,7 @@ export class Registry implements ToolRegistry {
     if (!e) return errorResult(`unknown tool "${name}"`)
     if (!e.enabled) return errorResult(`tool "${name}" is switched off`)
     const input = args ?? {}
-    const problem = this.check(e, input)
+    const problem = await this.check(e, input)
     if (problem) return errorResult(`invalid arguments for ${name}: ${problem}`)
     if (ctx.signal.aborted) return errorResult(`call to ${name} was cancelled`)
     try {
@@ -129,21 +135,16 @@ export class Registry implements ToolRegistry {
     }
   }
 
-  validate(name: string, args: unknown): string | null {
+  async validate(name: string, args: unknown): Promise<string | null> {
     const e = this.tools.get(name)
     if (!e) throw new NotFound(`unknown tool "${name}"`)
     return this.check(e, args ?? {})
   }
 
   /** Validates without calling: a message naming the field and what was expected, or null. */
-  private check(e: Entry, input: unknown): string | null {
+  private async check(e: Entry, input: unknown): Promise<string | null> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'arguments must be a JSON object'
-    try {
-      e.validate ??= this.compile(e.def.inputSchema)
-    } catch {
-      // A schema ajv cannot compile is the owner's bug; the owner (an upstream) still validates.
-      e.validate = Object.assign(() => true, { errors: null }) as unknown as ValidateFunction
-    }
+    e.validate ??= await this.compile(e.def.inputSchema)
     if (e.validate(input)) return null
     return (e.validate.errors ?? [])
       .slice(0, 5)
@@ -157,12 +158,17 @@ export class Registry implements ToolRegistry {
       .join('; ')
   }
 
-  private compile(schema: JsonSchema): ValidateFunction {
-    if (typeof schema.$schema === 'string' && schema.$schema.includes('2020-12')) {
-      this.ajv2020 ??= new Ajv2020({ strict: false, allErrors: true, coerceTypes: false, validateFormats: false })
-      return this.ajv2020.compile(schema)
+  private async compile(schema: JsonSchema): Promise<ValidateFunction> {
+    if (!this.compiler) {
+      const { SchemaCompiler } = await loadCompiler()
+      this.compiler ??= new SchemaCompiler()
     }
-    return this.ajv.compile(schema)
+    try {
+      return this.compiler.compile(schema)
+    } catch {
+      // A schema ajv cannot compile is the owner's bug; the owner (an upstream) still validates.
+      return Object.assign(() => true, { errors: null }) as unknown as ValidateFunction
+    }
   }
 
   registerPrompt(def: PromptDefinition): () => void {

@@ -14,24 +14,24 @@ export function restList(registry: ToolRegistry): { tools: WireTool[] } {
   return { tools: registry.list().map(toWireTool) }
 }
 
-export function restPrepare(registry: ToolRegistry, name: string, args: unknown): void {
+export async function restPrepare(registry: ToolRegistry, name: string, args: unknown): Promise<void> {
   if (!registry.get(name)?.enabled) throw new NotFound(`unknown tool "${name}"`)
-  const problem = registry.validate(name, args ?? {})
+  const problem = await registry.validate(name, args ?? {})
   if (problem) throw new ValidationFailed(`invalid arguments for ${name}: ${problem}`, [{ path: 'arguments', message: problem }])
 }
 
 export type RestCall = { name: string; args: unknown; principal: Principal; signal: AbortSignal }
 
-export function restCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Promise<ToolResult> {
-  restPrepare(registry, name, args)
+export async function restCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Promise<ToolResult> {
+  await restPrepare(registry, name, args)
   return registry.call(name, args ?? {}, { signal, actor: principal.name, surface: 'rest' })
 }
 
 const line = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v)}\n`)
 
 /** `Accept: application/x-ndjson`: progress lines as they happen, then one result line. */
-export function ndjsonCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Response {
-  restPrepare(registry, name, args)
+export async function ndjsonCall(registry: ToolRegistry, { name, args, principal, signal }: RestCall): Promise<Response> {
+  await restPrepare(registry, name, args)
   const ctrl = new AbortController()
   const onAbort = () => ctrl.abort()
   signal.addEventListener('abort', onAbort, { once: true })

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server'
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import type { McpHttpHandler } from '@modelcontextprotocol/server'
 import type { Principal } from '../auth/types'
 import { hasScope, parsedJsonBodies } from '../auth/types'
 import type { Logger } from '../core/log'
 import { McpMethods } from './methods'
-import { legacyServer } from './server-legacy'
-import { modernHandler } from './server-modern'
 import type { RegistryChange, ToolRegistry } from './types'
 
 /** `owner` is the token that opened the session: a session id is no bearer credential of its own. */
@@ -30,6 +28,22 @@ const jsonRpcError = ({ status, code, message, headers = {}, id = null }: RpcErr
     headers: { 'content-type': 'application/json', ...headers },
   })
 
+type Sdk = typeof import('./sdk')
+let sdkLoad: Promise<Sdk> | undefined
+/**
+ * The SDKs load on the first `/mcp` request, once per process however many requests race for them
+ * (see sdk.ts for why). A failed load is not cached, so the next request tries again.
+ */
+function loadSdk(): Promise<Sdk> {
+  sdkLoad ??= import('./sdk').catch((err: unknown) => {
+    sdkLoad = undefined
+    throw err
+  })
+  return sdkLoad
+}
+
+const notRunning = () => jsonRpcError({ status: 503, code: -32603, message: 'MCP endpoint is not running' })
+
 const methodsOf = (body: unknown): unknown[] => (Array.isArray(body) ? body : [body]).map((m) => (m as { method?: unknown } | null)?.method)
 
 /**
@@ -48,6 +62,8 @@ const methodsOf = (body: unknown): unknown[] => (Array.isArray(body) ? body : [b
 export class McpService {
   readonly methods: McpMethods
   private sessions = new Map<string, Session>()
+  private running = false
+  /** The 2026 leg, built on the first request that needs the SDKs (null until then and after stop). */
   private modern: McpHttpHandler | null = null
   private unsubscribe: (() => void) | null = null
   private sweeper: ReturnType<typeof setInterval> | null = null
@@ -59,8 +75,8 @@ export class McpService {
   }
 
   start(): void {
-    if (this.modern) return
-    this.modern = modernHandler(this.methods, this.opts.registry)
+    if (this.running) return
+    this.running = true
     this.unsubscribe = this.opts.registry.onChange((c) => this.broadcast(c))
     const idle = this.opts.sessionIdleMs ?? 30 * 60_000
     this.sweeper = setInterval(() => this.sweep(idle), Math.min(idle, 60_000))
@@ -68,6 +84,7 @@ export class McpService {
   }
 
   async stop(): Promise<void> {
+    this.running = false
     this.unsubscribe?.()
     this.unsubscribe = null
     if (this.sweeper) clearInterval(this.sweeper)
@@ -84,7 +101,12 @@ export class McpService {
   }
 
   async handle(request: Request, principal: Principal): Promise<Response> {
-    if (!this.modern) return jsonRpcError({ status: 503, code: -32603, message: 'MCP endpoint is not running' })
+    if (!this.running) return notRunning()
+    const sdk = await loadSdk()
+    // stop() may have run while the SDKs loaded.
+    if (!this.running) return notRunning()
+    this.modern ??= sdk.modernHandler(this.methods, this.opts.registry)
+    const modern = this.modern
     const authInfo = { token: '', clientId: principal.name, scopes: [...principal.scopes] }
     const sid = request.headers.get('mcp-session-id')
     if (request.method !== 'POST') {
@@ -117,13 +139,13 @@ export class McpService {
       s.lastSeen = Date.now()
       return s.transport.handleRequest(request, { parsedBody: body, authInfo })
     }
-    if (await isLegacyRequest(request, body)) {
+    if (await sdk.isLegacyRequest(request, body)) {
       if (!methodsOf(body).includes('initialize')) {
         return jsonRpcError({ status: 400, code: -32000, message: 'Bad Request: no session; send initialize first' })
       }
-      return this.open(request, body, authInfo, principal.tokenId)
+      return this.open(sdk, request, body, authInfo, principal.tokenId)
     }
-    return this.modern.fetch(request, { parsedBody: body, authInfo })
+    return modern.fetch(request, { parsedBody: body, authInfo })
   }
 
   /** Another token presenting a session id gets the same answer as for an unknown one. */
@@ -132,11 +154,11 @@ export class McpService {
     return s && s.owner === principal.tokenId ? s : undefined
   }
 
-  private async open(request: Request, body: unknown, authInfo: { token: string; clientId: string; scopes: string[] }, owner: string | null): Promise<Response> {
+  private async open(sdk: Sdk, request: Request, body: unknown, authInfo: { token: string; clientId: string; scopes: string[] }, owner: string | null): Promise<Response> {
     const max = this.opts.maxSessions ?? 1000
     if (this.sessions.size >= max) this.evictOldest()
-    const server = legacyServer(this.methods)
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    const server = sdk.legacyServer(this.methods)
+    const transport: WebStandardStreamableHTTPServerTransport = new sdk.WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, server, lastSeen: Date.now(), owner })
@@ -152,6 +174,7 @@ export class McpService {
     return transport.handleRequest(request, { parsedBody: body, authInfo })
   }
 
+  /** Before the first `/mcp` request there are no sessions and no 2026 handler: nobody to tell. */
   private broadcast({ kind }: RegistryChange): void {
     for (const { server } of this.sessions.values()) {
       const sent = kind === 'tools' ? server.sendToolListChanged() : kind === 'prompts' ? server.sendPromptListChanged() : server.sendResourceListChanged()

@@ -138,7 +138,7 @@ export interface ToolRegistry {
   setEnabled(name: string, enabled: boolean): void
   call(name: string, args: unknown, ctx: ToolContext): Promise<ToolResult>
   /** Checks arguments without calling: a message naming the field and what was expected, or null. Unknown tool → NotFound. */
-  validate(name: string, args: unknown): string | null
+  validate(name: string, args: unknown): Promise<string | null>
   registerPrompt(def: PromptDefinition): () => void
   listPrompts(): Omit<PromptDefinition, 'get'>[]
   getPrompt(name: string, args: Record<string, string>, ctx: ToolContext): ReturnType<PromptDefinition['get']>

@@ -41,9 +41,9 @@ describe('Registry', () => {
     const wrong = await r.call('e', { text: 'a', times: 'two' }, ctx())
     expect(wrong.content[0]).toMatchObject({ text: expect.stringMatching(/field "times" must be number/) })
     expect((await r.call('e', [1, 2], ctx())).content[0]).toMatchObject({ text: expect.stringContaining('must be a JSON object') })
-    expect(r.validate('e', { text: '' })).toMatch(/field "text" must NOT have fewer than 1 characters/)
-    expect(r.validate('e', { text: 'ok' })).toBeNull()
-    expect(() => r.validate('nope', {})).toThrow(/unknown tool "nope"/)
+    expect(await r.validate('e', { text: '' })).toMatch(/field "text" must NOT have fewer than 1 characters/)
+    expect(await r.validate('e', { text: 'ok' })).toBeNull()
+    await expect(r.validate('nope', {})).rejects.toThrow(/unknown tool "nope"/)
     expect(ran).toBe(0)
     expect((await r.call('e', { text: 'ab', times: 2 }, ctx())).content[0]).toEqual({ type: 'text', text: 'x' })
     expect(ran).toBe(1)
@@ -117,9 +117,9 @@ describe('Registry', () => {
         handler: () => textResult('ok'),
       }),
     )
-    expect(r.validate('addr', { address: { city: 'Oslo' } })).toBeNull()
-    expect(r.validate('addr', { address: {} })).toMatch(/missing required field "city"/)
-    expect(r.validate('addr', { other: 1 })).toMatch(/unknown field "other"/)
+    expect(await r.validate('addr', { address: { city: 'Oslo' } })).toBeNull()
+    expect(await r.validate('addr', { address: {} })).toMatch(/missing required field "city"/)
+    expect(await r.validate('addr', { other: 1 })).toMatch(/unknown field "other"/)
   })
 
   test('prompts check required arguments; resources resolve fixed URIs, then templates', async () => {
