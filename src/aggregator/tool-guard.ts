@@ -1,20 +1,14 @@
-import type { JsonSchema, PromptArgument, ToolAnnotations } from '../mcp/types'
+import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, ToolAnnotations, ToolDefinition } from '../mcp/types'
 
 /**
  * Upstream lists are checked on arrival (STYLE §10): one bad entry is skipped with a reason, the
  * rest of the server's tools still arrive.
  */
-export type UpstreamTool = {
-  name: string
-  title?: string
-  description: string
-  inputSchema: JsonSchema
-  outputSchema?: JsonSchema
-  annotations?: ToolAnnotations
-}
-export type UpstreamPrompt = { name: string; title?: string; description?: string; arguments?: PromptArgument[] }
-export type UpstreamResource = { uri: string; name: string; title?: string; description?: string; mimeType?: string }
-export type UpstreamTemplate = { uriTemplate: string; name: string; title?: string; description?: string; mimeType?: string }
+// The registry's own shapes minus what Hearth adds (owner, handler): one source per type.
+export type UpstreamTool = Omit<ToolDefinition, 'source' | 'keywords' | 'handler'>
+export type UpstreamPrompt = Omit<PromptDefinition, 'source' | 'get'>
+export type UpstreamResource = Omit<ResourceDefinition, 'source' | 'read'>
+export type UpstreamTemplate = Omit<ResourceTemplateDefinition, 'source' | 'read' | 'list'>
 export type Skipped = { kind: string; name: string; reason: string }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
