@@ -1,6 +1,6 @@
 import { parseDataUrl, sdkLogger, type Adapter, type AdapterConfig } from './adapter'
 import { parseArgs } from './tool-args'
-import { openaiTools, ToolNameMap } from './tool-schema'
+import { cachedOpenaiTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest, Usage } from './types'
 
 /**
@@ -33,7 +33,7 @@ export async function createOpenAIAdapter(cfg: AdapterConfig): Promise<Adapter> 
         stream: true,
         stream_options: { include_usage: true },
       }
-      if (req.tools?.length) body.tools = openaiTools(req.tools, names)
+      if (req.tools?.length) body.tools = cachedOpenaiTools(req.tools, names)
       if (p.temperature !== undefined) body.temperature = p.temperature
       if (p.top_p !== undefined) body.top_p = p.top_p
       // OpenAI's newer models refuse `max_tokens`; compatible servers mostly know only that one.
