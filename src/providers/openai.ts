@@ -39,9 +39,12 @@ export async function createOpenAIAdapter(cfg: AdapterConfig): Promise<Adapter> 
       // OpenAI's newer models refuse `max_tokens`; compatible servers mostly know only that one.
       if (p.max_tokens !== undefined) body[official ? 'max_completion_tokens' : 'max_tokens'] = p.max_tokens
       if (req.json) body.response_format = { type: 'json_object' }
-      // The body is ours, typed by our union; the SDK only serialises it.
-      const stream = await client.chat.completions.create(body as never, { signal: req.signal })
-      yield* readStream(stream as unknown as AsyncIterable<RawChunk>, names)
+      // The body is ours, typed by our union; the SDK only serialises it. Sent through the SDK's own
+      // `post` (same auth, headers, SSE decoder and errors as `chat.completions.create`) without the
+      // resource wrapper, which re-copies every chunk to default `finish_reason` to null in one more
+      // async generator; readStream reads a missing finish_reason the same way.
+      const stream = await client.post<AsyncIterable<RawChunk>>('/chat/completions', { body, stream: true, signal: req.signal })
+      yield* readStream(stream, names)
     },
 
     async image(req) {
