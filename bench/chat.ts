@@ -329,6 +329,12 @@ async function run(): Promise<BenchRow[]> {
       }
       return { hub: median(viaHub), direct: median(direct), directStream: median(directStream), hubCpuUs: ((cpuMs(hub.proc.pid) - cpu0) / 300) * 1000 }
     }
+    // Section 4 leaves the hub busy for a while (its 480 kB answers: garbage collection, the WAL);
+    // measured straight after it, the first variant paid for that (hub CPU per request ~1 ms with
+    // tools vs ~0.6 ms without, in either order). Let it settle and warm both variants first.
+    await Bun.sleep(1500)
+    await v1({})
+    await v1({ hearth_tools: false })
     const withTools = await v1({})
     const noTools = await v1({ hearth_tools: false })
     const toolCount = ((await (await api('/api/v1/stats')).json()).mcp?.tools as number | undefined) ?? 0
