@@ -40,6 +40,12 @@ async function spawnHub(dir: string): Promise<Hub> {
   }
 }
 
+/** CPU time (user + system, ms, all threads) a process has used so far, from /proc (Linux). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+}
+
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
 
 /** A bare WebSocket client; `onFrame` sees the raw text (no JSON.parse on the hot path). */
@@ -301,18 +307,34 @@ async function run(): Promise<BenchRow[]> {
     const v1 = async (extra: Record<string, unknown>) => {
       const body = JSON.stringify({ model: 'hearth', messages: [{ role: 'user', content: 'chunks=1 interval=0' }], ...extra })
       const plain = JSON.stringify({ model: 'hearth', messages: [{ role: 'user', content: 'chunks=1 interval=0' }] })
+      // The hub always asks its provider for a stream (one turn runner for every surface); the
+      // stand-in's streamed answer costs it more than its JSON one, which the note shows apart.
+      const streamed = JSON.stringify({ model: 'timed', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'chunks=1 interval=0' }] })
       const viaHub: number[] = []
       const direct: number[] = []
+      const directStream: number[] = []
+      let cpu0 = 0
       for (let i = 0; i < 330; i++) {
+        // The hub's own CPU per request: far steadier than a latency difference on a busy box.
+        if (i === 30) cpu0 = cpuMs(hub.proc.pid)
         let t = performance.now()
         await (await api('/v1/chat/completions', { method: 'POST', body })).json()
         if (i >= 30) viaHub.push(performance.now() - t)
         t = performance.now()
         await (await fetch(`${fakeUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: plain })).json()
         if (i >= 30) direct.push(performance.now() - t)
+        t = performance.now()
+        await (await fetch(`${fakeUrl}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed })).text()
+        if (i >= 30) directStream.push(performance.now() - t)
       }
-      return { hub: median(viaHub), direct: median(direct) }
+      return { hub: median(viaHub), direct: median(direct), directStream: median(directStream), hubCpuUs: ((cpuMs(hub.proc.pid) - cpu0) / 300) * 1000 }
     }
+    // Section 4 leaves the hub busy for a while (its 480 kB answers: garbage collection, the WAL);
+    // measured straight after it, the first variant paid for that (hub CPU per request ~1 ms with
+    // tools vs ~0.6 ms without, in either order). Let it settle and warm both variants first.
+    await Bun.sleep(1500)
+    await v1({})
+    await v1({ hearth_tools: false })
     const withTools = await v1({})
     const noTools = await v1({ hearth_tools: false })
     const toolCount = ((await (await api('/api/v1/stats')).json()).mcp?.tools as number | undefined) ?? 0
@@ -321,13 +343,13 @@ async function run(): Promise<BenchRow[]> {
       value: withTools.hub - withTools.direct,
       unit: 'ms',
       budget: '<= 0.5',
-      note: `hub ${withTools.hub.toFixed(3)} / direct ${withTools.direct.toFixed(3)} ms; ${toolCount} registry tools offered to the model`,
+      note: `hub ${withTools.hub.toFixed(3)} / direct ${withTools.direct.toFixed(3)} ms (direct streamed ${withTools.directStream.toFixed(3)} ms); hub CPU ${withTools.hubCpuUs.toFixed(0)} µs/request; ${toolCount} registry tools offered to the model`,
     })
     rows.push({
       measure: '/v1/chat/completions added latency p50, hearth_tools: false',
       value: noTools.hub - noTools.direct,
       unit: 'ms',
-      note: `hub ${noTools.hub.toFixed(3)} / direct ${noTools.direct.toFixed(3)} ms`,
+      note: `hub ${noTools.hub.toFixed(3)} / direct ${noTools.direct.toFixed(3)} ms; hub CPU ${noTools.hubCpuUs.toFixed(0)} µs/request`,
     })
 
     ws.close()

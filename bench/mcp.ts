@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -25,7 +25,18 @@ async function connect(url: string, token?: string): Promise<Client> {
   return client
 }
 
-async function measure(call: () => Promise<unknown>): Promise<{ p50: number; p99: number; perSec: number }> {
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the "pid (comm) " prefix; in clock ticks (100/s).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return NaN
+  }
+}
+
+async function measure(call: () => Promise<unknown>, serverPid?: number): Promise<{ p50: number; p99: number; perSec: number; serverCpuPerCallMs: number }> {
   for (let i = 0; i < WARMUP; i++) await call()
   const lat: number[] = []
   for (let i = 0; i < SERIAL; i++) {
@@ -35,6 +46,7 @@ async function measure(call: () => Promise<unknown>): Promise<{ p50: number; p99
   }
   lat.sort((a, b) => a - b)
   let left = CONCURRENT
+  const cpu0 = serverPid ? cpuMs(serverPid) : NaN
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
@@ -42,7 +54,8 @@ async function measure(call: () => Promise<unknown>): Promise<{ p50: number; p99
     }),
   )
   const perSec = CONCURRENT / ((performance.now() - t0) / 1000)
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec }
+  const serverCpuPerCallMs = serverPid ? (cpuMs(serverPid) - cpu0) / CONCURRENT : NaN
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), perSec, serverCpuPerCallMs }
 }
 
 /**
@@ -78,11 +91,11 @@ async function freePort(): Promise<number> {
   return port
 }
 
-async function spawnServer(cmd: string[], env: Record<string, string>, url: string, probe: string): Promise<{ url: string; stop(): void }> {
+async function spawnServer(cmd: string[], env: Record<string, string>, url: string, probe: string): Promise<{ url: string; pid: number; stop(): void }> {
   const proc = Bun.spawn(cmd, { env: { ...process.env, ...env }, stdout: 'ignore', stderr: 'ignore' })
   for (let i = 0; i < 300; i++) {
     const up = await fetch(probe).then(() => true, () => false)
-    if (up) return { url, stop: () => proc.kill() }
+    if (up) return { url, pid: proc.pid, stop: () => proc.kill() }
     await Bun.sleep(100)
   }
   proc.kill()
@@ -167,12 +180,20 @@ const bench: Bench = {
     const rows: BenchRow[] = []
     try {
       const client = await connect(hub.url, TOKEN)
-      const ours = await measure(() => client.callTool({ name: 'config_get', arguments: { key: 'server.port' } }))
+      const ours = await measure(() => client.callTool({ name: 'config_get', arguments: { key: 'server.port' } }), hub.pid)
       await client.close()
-      const raw = await measure(await rawClient(hub.url, TOKEN))
+      const raw = await measure(await rawClient(hub.url, TOKEN), hub.pid)
       rows.push(
         { measure: 'tools/call built-in over /mcp (16 in flight)', value: ours.perSec, unit: 'calls/s', budget: '>= 5000' },
         { measure: 'tools/call over /mcp, bare fetch client (16 in flight)', value: raw.perSec, unit: 'calls/s', note: `p50 ${raw.p50.toFixed(3)} ms` },
+        // The client shares the 2 cores with the hub; what the hub itself spends per call says what
+        // it could serve with a core to itself (the client's CPU is not the server's cost).
+        {
+          measure: 'hub CPU per tools/call (16 in flight, SDK client)',
+          value: ours.serverCpuPerCallMs * 1000,
+          unit: 'µs',
+          note: `≈ ${(1000 / ours.serverCpuPerCallMs).toFixed(0)} calls/s per hub core; bare fetch client: ${(raw.serverCpuPerCallMs * 1000).toFixed(0)} µs`,
+        },
         { measure: 'tools/call built-in over /mcp p50', value: ours.p50, unit: 'ms', budget: '<= 1' },
         { measure: 'tools/call built-in over /mcp p99', value: ours.p99, unit: 'ms' },
       )

@@ -109,9 +109,7 @@ export class AuditLog {
     const rows = this.pending.splice(0)
     if (rows.length === 0) return
     try {
-      this.opts.db.transaction(() => {
-        for (const row of rows) this.repo.insert(row)
-      })
+      this.opts.db.transaction(() => this.repo.insertMany(rows))
     } catch (err) {
       this.opts.log.error('audit write failed', { rows: rows.length, error: err })
     }

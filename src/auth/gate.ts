@@ -101,7 +101,7 @@ export async function gate(auth: AuthService, request: Request, address: string 
 const metadataUrl = (url: URL) => new URL('/.well-known/oauth-protected-resource', url).toString()
 
 /**
- * The text of a JSON body, read from a clone (the route reads the original), refused when it nests
+ * The text of a JSON body, read from a clone (the route reads the original; /mcp excepted), refused when it nests
  * deeper than any real request: schema validators recurse, and 100,000 levels would take them
  * seconds and the stack. /mcp bodies are read whatever their declared type, to find tools/call.
  */
@@ -111,7 +111,10 @@ async function jsonBody(request: Request, path: string): Promise<string | undefi
   if (!request.body) return undefined
   let text: string
   try {
-    text = await request.clone().text()
+    // /mcp's route never reads the body itself: McpService takes this parse from `parsedJsonBodies`
+    // (and answers a body that is not JSON with its own parse error, as before). So the original is
+    // read there, without the copy a clone tees off.
+    text = await (path === '/mcp' ? request : request.clone()).text()
   } catch {
     throw new BadRequest('unreadable body')
   }

@@ -37,6 +37,21 @@ export type AuditFilter = { tool?: string; actor?: string; outcome?: 'ok' | 'err
 export function auditRepo(db: Db) {
   return {
     insert: (row: typeof audit.$inferInsert) => db.insert(audit).values(row).run(),
+    /**
+     * The audit write is on every tool call's path, so it is one statement prepared once, bound per
+     * row, instead of a drizzle insert built and prepared per row (that was a quarter of a /mcp
+     * tools/call's CPU). The column encodings are drizzle's: `at` in ms, `arguments` as JSON text.
+     */
+    insertMany: (() => {
+      let stmt: ReturnType<Db['$client']['prepare']> | undefined
+      return (rows: (typeof audit.$inferInsert)[]) => {
+        stmt ??= db.$client.prepare('INSERT INTO audit (at, actor, surface, tool, arguments, outcome, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        for (const r of rows) {
+          const args = r.arguments === undefined || r.arguments === null ? null : JSON.stringify(r.arguments)
+          stmt.run(r.at.getTime(), r.actor, r.surface, r.tool, args, r.outcome, r.error ?? null, r.durationMs)
+        }
+      }
+    })(),
     query: (f: AuditFilter) => {
       const where: SQL[] = []
       if (f.tool) where.push(eq(audit.tool, f.tool))

@@ -48,8 +48,10 @@ function toMessages(input: OpenAiMessageInput[]): ChatMessage[] {
 }
 
 /** `model` may name a provider (`anthropic`), a provider and model (`openrouter/openai/gpt-4o`), or a model of the active one. */
-export function resolveModel(model: string | undefined, providerNames: string[]): { provider?: string; model?: string } {
+export function resolveModel(model: string | undefined, names: string[] | (() => string[])): { provider?: string; model?: string } {
   if (!model || model === 'hearth' || model === 'default') return {}
+  // A getter, so the common `model: "hearth"` never builds the provider listing (URL parsing per provider).
+  const providerNames = typeof names === 'function' ? names() : names
   if (providerNames.includes(model)) return { provider: model }
   const slash = model.indexOf('/')
   if (slash > 0 && providerNames.includes(model.slice(0, slash))) return { provider: model.slice(0, slash), model: model.slice(slash + 1) }
@@ -70,7 +72,7 @@ const enc = new TextEncoder()
 function stream(svc: ChatService, body: ChatCompletionsInput, principal: Principal, signal: AbortSignal): Response {
   const id = `chatcmpl-${crypto.randomUUID()}`
   const created = Math.floor(Date.now() / 1000)
-  const target = resolveModel(body.model, svc.providerNames())
+  const target = resolveModel(body.model, () => svc.providerNames())
   const modelName = body.model ?? 'hearth'
   const ctl = new AbortController()
   signal.addEventListener('abort', () => ctl.abort(), { once: true })
@@ -143,7 +145,7 @@ export const openAiCompatPlugin = (svc: ChatService) =>
         if (body.stream) return stream(svc, body, principal, request.signal)
         const r = await svc.complete({
           messages: toMessages(body.messages),
-          ...resolveModel(body.model, svc.providerNames()),
+          ...resolveModel(body.model, () => svc.providerNames()),
           params: params(body),
           tools: body.hearth_tools !== false,
           actor: principal.name,

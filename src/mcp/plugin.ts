@@ -1,10 +1,18 @@
 import { Elysia, t } from 'elysia'
-import { principalOf } from '../auth/types'
+import { principalOf, type Principal } from '../auth/types'
 import type { McpService } from './service'
 import { ndjsonCall, ndjsonList, restCall, restList } from './rest'
 import type { ToolRegistry } from './types'
 
 export type McpPluginDeps = { tools: ToolRegistry; mcp: McpService }
+
+/**
+ * The guard's `derive` is not in this plugin's types. The /mcp handlers name what they read instead
+ * of handing the context to `principalOf(ctx)`: Elysia infers from a handler's source which parts
+ * of the context to build, and a context passed whole makes it parse the query, headers and cookies
+ * on every request.
+ */
+type Guarded = { request: Request; principal?: Principal }
 
 const wantsNdjson = (request: Request) => (request.headers.get('accept') ?? '').includes('application/x-ndjson')
 
@@ -16,9 +24,9 @@ const wantsNdjson = (request: Request) => (request.headers.get('accept') ?? '').
 export const mcpPlugin = ({ tools, mcp }: McpPluginDeps) =>
   new Elysia({ name: 'mcp' })
     // parse: 'none' — the SDK transports must see the untouched body (STACK-NOTES).
-    .post('/mcp', (ctx) => mcp.handle(ctx.request, principalOf(ctx)), { parse: 'none' })
-    .get('/mcp', (ctx) => mcp.handle(ctx.request, principalOf(ctx)), { parse: 'none' })
-    .delete('/mcp', (ctx) => mcp.handle(ctx.request, principalOf(ctx)), { parse: 'none' })
+    .post('/mcp', ({ request, principal }: Guarded) => mcp.handle(request, principalOf({ principal })), { parse: 'none' })
+    .get('/mcp', ({ request, principal }: Guarded) => mcp.handle(request, principalOf({ principal })), { parse: 'none' })
+    .delete('/mcp', ({ request, principal }: Guarded) => mcp.handle(request, principalOf({ principal })), { parse: 'none' })
     .post('/tools/list', ({ request }) => (wantsNdjson(request) ? ndjsonList(tools) : restList(tools)), {
       body: t.Optional(t.Object({}, { additionalProperties: true })),
     })

@@ -1,6 +1,6 @@
 import { sdkLogger, type Adapter, type AdapterConfig } from './adapter'
 import { parseArgs } from './tool-args'
-import { anthropicTools, ToolNameMap } from './tool-schema'
+import { cachedAnthropicTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest } from './types'
 
 /** Anthropic's floor for a thinking budget. */
@@ -38,7 +38,7 @@ export async function createAnthropicAdapter(cfg: AdapterConfig): Promise<Adapte
       }
       const systemText = [system, req.json ? 'Answer with one JSON object and nothing else.' : ''].filter(Boolean).join('\n\n')
       if (systemText) body.system = systemText
-      if (req.tools?.length) body.tools = anthropicTools(req.tools, names)
+      if (req.tools?.length) body.tools = cachedAnthropicTools(req.tools, names)
       if (thinking) body.thinking = { type: 'enabled', budget_tokens: thinking }
       // Anthropic refuses sampling parameters alongside thinking.
       else {

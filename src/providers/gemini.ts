@@ -1,5 +1,5 @@
 import type { Adapter, AdapterConfig } from './adapter'
-import { geminiTools, ToolNameMap } from './tool-schema'
+import { cachedGeminiTools, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest, Usage } from './types'
 
 /**
@@ -21,7 +21,7 @@ export async function createGeminiAdapter(cfg: AdapterConfig): Promise<Adapter> 
       const { system, contents } = toGeminiContents(req.messages, names)
       const config: Record<string, unknown> = { abortSignal: req.signal }
       if (system) config.systemInstruction = system
-      if (req.tools?.length) config.tools = [{ functionDeclarations: geminiTools(req.tools, names) }]
+      if (req.tools?.length) config.tools = [{ functionDeclarations: cachedGeminiTools(req.tools, names) }]
       if (p.temperature !== undefined) config.temperature = p.temperature
       if (p.top_p !== undefined) config.topP = p.top_p
       if (p.max_tokens !== undefined) config.maxOutputTokens = p.max_tokens

@@ -1,6 +1,6 @@
 import { parseDataUrl, sdkLogger, type Adapter, type AdapterConfig } from './adapter'
 import { parseArgs } from './tool-args'
-import { openaiTools, ToolNameMap } from './tool-schema'
+import { cachedOpenaiToolsJson, ToolNameMap } from './tool-schema'
 import type { ChatEvent, ChatMessage, ChatRequest, Usage } from './types'
 
 /**
@@ -33,15 +33,26 @@ export async function createOpenAIAdapter(cfg: AdapterConfig): Promise<Adapter> 
         stream: true,
         stream_options: { include_usage: true },
       }
-      if (req.tools?.length) body.tools = openaiTools(req.tools, names)
       if (p.temperature !== undefined) body.temperature = p.temperature
       if (p.top_p !== undefined) body.top_p = p.top_p
       // OpenAI's newer models refuse `max_tokens`; compatible servers mostly know only that one.
       if (p.max_tokens !== undefined) body[official ? 'max_completion_tokens' : 'max_tokens'] = p.max_tokens
       if (req.json) body.response_format = { type: 'json_object' }
-      // The body is ours, typed by our union; the SDK only serialises it.
-      const stream = await client.chat.completions.create(body as never, { signal: req.signal })
-      yield* readStream(stream as unknown as AsyncIterable<RawChunk>, names)
+      // The body is ours, typed by our union; serialised here so the tool list (the same until the
+      // registry changes, ~4 kB for the built-ins) is spliced in as cached JSON text. The SDK sends a
+      // string body with a content-type as it is. Through the SDK's own `post` (same auth, headers,
+      // SSE decoder and errors as `chat.completions.create`), without the resource wrapper, which
+      // re-copies every chunk in one more async generator to default `finish_reason` to null;
+      // readStream reads a missing finish_reason the same way.
+      let text = JSON.stringify(body)
+      if (req.tools?.length) text = `${text.slice(0, -1)},"tools":${cachedOpenaiToolsJson(req.tools, names)}}`
+      const stream = await client.post<AsyncIterable<RawChunk>>('/chat/completions', {
+        body: text,
+        headers: { 'content-type': 'application/json' },
+        stream: true,
+        signal: req.signal,
+      })
+      yield* readStream(stream, names)
     },
 
     async image(req) {

@@ -53,6 +53,32 @@ function topObject(schema: Schema): Schema {
   return { ...rest, type: 'object', properties: isObj(rest.properties) ? rest.properties : {} }
 }
 
+/**
+ * The chat service hands the same `ToolSpec[]` to every turn until the registry changes, so each
+ * dialect's translation is kept per array (a WeakMap: a replaced list takes its translation with
+ * it). The vendor SDKs only serialise these objects, never change them. `names` still learns every
+ * name, as on a first translation.
+ */
+function cached<T>(cache: WeakMap<ToolSpec[], T>, tools: ToolSpec[], names: ToolNameMap, translate: () => T): T {
+  let out = cache.get(tools)
+  if (out) {
+    for (const t of tools) names.toVendor(t.name)
+    return out
+  }
+  out = translate()
+  cache.set(tools, out)
+  return out
+}
+
+const anthropicCache = new WeakMap<ToolSpec[], ReturnType<typeof anthropicTools>>()
+const geminiCache = new WeakMap<ToolSpec[], ReturnType<typeof geminiTools>>()
+
+const openaiJsonCache = new WeakMap<ToolSpec[], string>()
+/** The same list as JSON text: a request body splices it in instead of serialising ~4 kB per call. */
+export const cachedOpenaiToolsJson = (tools: ToolSpec[], names: ToolNameMap) => cached(openaiJsonCache, tools, names, () => JSON.stringify(openaiTools(tools, names)))
+export const cachedAnthropicTools = (tools: ToolSpec[], names: ToolNameMap) => cached(anthropicCache, tools, names, () => anthropicTools(tools, names))
+export const cachedGeminiTools = (tools: ToolSpec[], names: ToolNameMap) => cached(geminiCache, tools, names, () => geminiTools(tools, names))
+
 export function openaiTools(tools: ToolSpec[], names: ToolNameMap) {
   return tools.map((t) => ({
     type: 'function' as const,
