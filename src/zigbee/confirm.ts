@@ -21,3 +21,36 @@ export function agrees(wanted: unknown, reported: unknown): boolean {
 export function confirms(expected: Record<string, unknown>, payload: Record<string, unknown>): boolean {
   return Object.entries(expected).every(([k, v]) => k in payload && agrees(v, payload[k]))
 }
+
+type Waiter = { expect: Record<string, unknown>; done: (state: Record<string, unknown>) => void }
+
+/**
+ * Commands waiting for their device to report the commanded state, by device. `wait` resolves with
+ * the device's state once a report confirms it, or null after the timeout.
+ */
+export class Confirmations {
+  private waiters = new Map<string, Set<Waiter>>()
+
+  wait(device: string, expect: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(device)
+      if (!set) this.waiters.set(device, (set = new Set()))
+      const waiters = set
+      const finish = (state: Record<string, unknown> | null) => {
+        clearTimeout(timer)
+        waiters.delete(waiter)
+        if (waiters.size === 0) this.waiters.delete(device)
+        resolve(state)
+      }
+      const timer = setTimeout(() => finish(null), timeoutMs)
+      const waiter: Waiter = { expect, done: finish }
+      waiters.add(waiter)
+    })
+  }
+
+  /** A state report arrived: every waiter it confirms is answered with the device's full state. */
+  report(device: string, payload: Record<string, unknown>, state: Record<string, unknown>): void {
+    const waiters = this.waiters.get(device)
+    if (waiters) for (const w of [...waiters]) if (confirms(w.expect, payload)) w.done(state)
+  }
+}

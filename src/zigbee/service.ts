@@ -5,7 +5,7 @@ import type { HealthEntry } from '../core/health'
 import type { Logger } from '../core/log'
 import type { Db } from '../db/client'
 import type { ToolRegistry } from '../mcp/types'
-import { confirms } from './confirm'
+import { Confirmations } from './confirm'
 import { DeviceStore, type Entry } from './device-store'
 import { checkLightsRequest, planLight, type LightsRequest } from './lights'
 import { RealMqttLink, type LinkStatus, type MqttLink, type MqttLinkOptions } from './link'
@@ -27,7 +27,6 @@ export type ZigbeeServiceOptions = {
   writeThrottleMs?: number
 }
 
-type Waiter = { expect: Record<string, unknown>; done: (state: Record<string, unknown>) => void }
 type Step = { topic: string; payload: Record<string, unknown>; devices: Entry[] }
 
 /** Settings whose change needs a new connection (confirm_timeout_ms is read per call). */
@@ -46,7 +45,7 @@ export class ZigbeeService {
   private topics!: Topics
   private base = ''
   private subscribed = new Set<string>()
-  private waiters = new Map<string, Set<Waiter>>()
+  private confirmations = new Confirmations()
   private resyncTimer?: ReturnType<typeof setTimeout>
   private unregister?: () => void
   private offConfig?: () => void
@@ -235,7 +234,7 @@ export class ZigbeeService {
     if (props.length === 0) return this.store.stateView(e, this.live)
     this.requireBroker()
     const ask = Object.fromEntries(props.map((p) => [p, '']))
-    const wait = this.waitFor(e, ask, this.opts.config().confirm_timeout_ms)
+    const wait = this.confirmations.wait(e.ieee, ask, this.opts.config().confirm_timeout_ms)
     await this.publish(this.topics.get(e.name), ask)
     await wait
     return this.store.stateView(e, this.live)
@@ -257,7 +256,7 @@ export class ZigbeeService {
     const steps = this.plan(room, payloads)
     const timeoutMs = this.opts.config().confirm_timeout_ms
     // Waiters go in before the first publish: a fast device may answer before publish() resolves.
-    const waits = [...payloads].map(([e, { transition: _t, ...p }]) => this.waitFor(e, p, timeoutMs).then((state) => ({ e, state })))
+    const waits = [...payloads].map(([e, { transition: _t, ...p }]) => this.confirmations.wait(e.ieee, p, timeoutMs).then((state) => ({ e, state })))
     for (const step of steps) await this.publish(step.topic, step.payload)
     this.counters.commands += steps.length
     const results = await Promise.all(waits)
@@ -282,27 +281,6 @@ export class ZigbeeService {
     const exact = group && members.size === entries.length && entries.every((e) => members.has(e.ieee))
     if (group && same && exact) return [{ topic: this.topics.set(group.friendly_name), payload: payloads.get(entries[0]!)!, devices: entries }]
     return entries.map((e) => ({ topic: this.topics.set(e.name), payload: payloads.get(e)!, devices: [e] }))
-  }
-
-  private waitFor(e: Entry, expect: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
-    return new Promise((resolve) => {
-      let set = this.waiters.get(e.ieee)
-      if (!set) this.waiters.set(e.ieee, (set = new Set()))
-      const waiters = set
-      const timer = setTimeout(() => {
-        waiters.delete(waiter)
-        resolve(null)
-      }, timeoutMs)
-      const waiter: Waiter = {
-        expect,
-        done: (state) => {
-          clearTimeout(timer)
-          waiters.delete(waiter)
-          resolve(state)
-        },
-      }
-      waiters.add(waiter)
-    })
   }
 
   private requireBroker(): void {
@@ -411,8 +389,7 @@ export class ZigbeeService {
         const p = parseState(payload)
         if (!p.ok) return reject(p.reason)
         this.store.applyState(e, p.value)
-        const waiters = this.waiters.get(e.ieee)
-        if (waiters) for (const w of [...waiters]) if (confirms(w.expect, p.value)) w.done(e.state)
+        this.confirmations.report(e.ieee, p.value, e.state)
         return
       }
     }
