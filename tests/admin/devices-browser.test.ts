@@ -16,7 +16,7 @@ describe('devices page in a real browser', () => {
     await b?.page.goto('about:blank')
     await b?.close()
     await home?.close()
-  })
+  }, 15_000)
 
   const row = (name: string) => `tr[data-device="${name}"]`
 
