@@ -75,7 +75,7 @@ export async function* guardedStream(open: (signal: AbortSignal) => AsyncIterabl
       if (!retryable || attempt >= limits.maxRetries) {
         throw new ProviderFailed(`${provider} failed: ${message}`, { ...info, status, retryable, partial: false })
       }
-      const wait = Math.min(limits.backoffMs * 2 ** attempt, limits.backoffMs * 8) * (0.75 + Math.random() * 0.5)
+      const wait = backoffWait(limits.backoffMs, attempt)
       log.warn('provider call failed before the first event; retrying', { provider, model, attempt: attempt + 1, status, error: message, wait_ms: Math.round(wait) })
       await sleep(wait, signal)
       if (signal.aborted) throw new ProviderCancelled(provider, false)
@@ -134,7 +134,7 @@ export async function guardedCall<T>(call: (signal: AbortSignal) => Promise<T>, 
       if (isAbort(err)) throw new ProviderCancelled(provider, false)
       const { status, retryable, message } = describeVendorError(err)
       if (!retryable || attempt >= limits.maxRetries) throw new ProviderFailed(`${provider} failed: ${message}`, { ...info, status, retryable, partial: false })
-      const wait = Math.min(limits.backoffMs * 2 ** attempt, limits.backoffMs * 8) * (0.75 + Math.random() * 0.5)
+      const wait = backoffWait(limits.backoffMs, attempt)
       log.warn('provider call failed; retrying', { provider, model, attempt: attempt + 1, status, error: message, wait_ms: Math.round(wait) })
       await sleep(wait, signal)
       if (signal.aborted) throw new ProviderCancelled(provider, false)
@@ -144,4 +144,9 @@ export async function guardedCall<T>(call: (signal: AbortSignal) => Promise<T>, 
       if (!inner.signal.aborted) inner.abort()
     }
   }
+}
+
+/** Exponential backoff capped at 8× the base, with ±25 % jitter so retrying clients spread out. */
+function backoffWait(baseMs: number, attempt: number): number {
+  return Math.min(baseMs * 2 ** attempt, baseMs * 8) * (0.75 + Math.random() * 0.5)
 }

@@ -11,6 +11,18 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
     for (const fn of cleanups.reverse()) await fn().catch(() => {})
   })
 
+  /** mosquitto, the simulator and a hub of this test's own, closed after the file. */
+  async function freshHome() {
+    const broker = await startMosquitto()
+    cleanups.push(() => broker.close())
+    const sim = new Z2mSimulator(broker.url, standardHome())
+    await sim.start()
+    cleanups.push(() => sim.stop())
+    const hub = await startTestHub({ yaml: homeYaml(broker.url) })
+    cleanups.push(() => hub.close())
+    return { broker, sim, hub }
+  }
+
   test('broker stops: tools answer quickly that it is unreachable, reads are served stale, other endpoints work; it comes back by itself', async () => {
     home = await startHome()
     cleanups.push(() => home.close())
@@ -81,13 +93,7 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
   }, 20_000)
 
   test('a flooding sensor: every value is emitted, writes are throttled, the last value lands', async () => {
-    const broker = await startMosquitto()
-    cleanups.push(() => broker.close())
-    const sim = new Z2mSimulator(broker.url, standardHome())
-    await sim.start()
-    cleanups.push(() => sim.stop())
-    const hub = await startTestHub({ yaml: homeYaml(broker.url) })
-    cleanups.push(() => hub.close())
+    const { sim, hub } = await freshHome()
     await until(() => hub.services.zigbee.list().length === 8 && !hub.services.zigbee.device('hallway_sensor').stale, 'discovery')
     const seen: number[] = []
     hub.services.bus.on('device_state', (e) => e.device === 'hallway_sensor' && seen.push(e.state.temperature as number))
@@ -103,13 +109,7 @@ describe('zigbee with a broker that comes and goes (issue #6)', () => {
   }, 20_000)
 
   test('bad payloads on the bridge and device topics are logged and ignored', async () => {
-    const broker = await startMosquitto()
-    cleanups.push(() => broker.close())
-    const sim = new Z2mSimulator(broker.url, standardHome())
-    await sim.start()
-    cleanups.push(() => sim.stop())
-    const hub = await startTestHub({ yaml: homeYaml(broker.url) })
-    cleanups.push(() => hub.close())
+    const { sim, hub } = await freshHome()
     await until(() => hub.services.zigbee.list().length === 8, 'discovery')
     await sim.pub('bridge/devices', 'not json')
     await sim.pub('bridge/groups', { not: 'a list' })
